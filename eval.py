@@ -1,0 +1,28 @@
+"""Evaluate a checkpoint with the MATLAB protocol: python eval.py [--ckpt_file F --scale N --eval_sets Set5,Set14].
+
+With no arguments: the shipped x4 checkpoint on Set5 from data_dir. Prints PSNR/SSIM of the network and of bicubic.
+"""
+import os
+
+os.environ.setdefault("GLOG_v", "3")
+
+from src.config import get_config  # noqa: E402
+from src.errors import cli_entry  # noqa: E402
+
+
+@cli_entry
+def main():
+    cfg = get_config(__doc__)
+    from src import checkpoint, dataset, device, evaluate
+    dataset.check_scale(cfg.scale)
+    device.setup(cfg)
+    net = evaluate.make_dynamic(checkpoint.network_from_checkpoint(cfg.ckpt_file, cfg))
+    results = evaluate.evaluate(net, cfg)
+    print(f"{checkpoint.describe(cfg)}  {cfg.ckpt_file}")
+    print(evaluate.format_table(results, cfg.verbose))
+    if cfg.json:
+        evaluate.write_json(results, cfg.json)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""Training patches and evaluation images, from image folders or HDF5 files of the published 91-image/Set5 layout.
+
+HDF5 layout (what the MindSpore/PyTorch FSRCNN ports read): a train file holds datasets `lr` (N, p, p) and
+`hr` (N, p*n, p*n); an eval file holds groups `lr` and `hr` with one dataset per image, named "0", "1", ...
+Values are float32 luma in 0..255. Every LR image here is made by the protocol of src/protocol.py.
+"""
+import os
+
+import h5py
+import numpy as np
+
+from src import protocol
+from src.errors import UserError
+
+PAPER_LR_PATCH = {2: 10, 3: 7, 4: 6}
+AUGMENT_SCALES = (1.0, 0.9, 0.8, 0.7, 0.6)
+ROTATIONS = (0, 1, 2, 3)  # multiples of 90 degrees
+TEST_SETS = ("Set5", "Set14", "BSD100", "Urban100", "Manga109")
+
+
+def lr_patch_size(cfg):
+    return cfg.lr_patch_size or PAPER_LR_PATCH[cfg.scale]
+
+
+def resolve_data(name, data_dir):
+    """A path as given if it exists, else the same name under data_dir; missing both is a UserError."""
+    for candidate in (name, os.path.join(data_dir, name)):
+        if os.path.exists(candidate):
+            return candidate
+    raise UserError(f"{name}: not found (neither as a path nor under data_dir {data_dir})")
+
+
+def check_scale(scale):
+    if scale not in PAPER_LR_PATCH:
+        raise UserError(f"scale {scale} is not supported (choose 2, 3 or 4)")
+
+
+# ---------------------------------------------------------------- augmentation and patches
+def augmented_pairs(hr_y, scale, augment):
+    """(HR uint8, LR float 0..255) pairs of one image: the paper's downscaled copies (rounded like a saved image)."""
+    pairs = []
+    for factor in (AUGMENT_SCALES if augment else (1.0,)):
+        hr = hr_y if factor == 1.0 else protocol.round_uint8(protocol.imresize(hr_y, factor))
+        if min(hr.shape) >= scale:
+            pairs.append(protocol.degrade(hr, scale))
+    return pairs
+
+
+def grid_positions(lr_shape, patch, stride):
+    rows = range(0, lr_shape[0] - patch + 1, stride)
+    cols = range(0, lr_shape[1] - patch + 1, stride)
+    return [(r, c) for r in rows for c in cols]
+
+
+def extract_patches(hr, lr, scale, patch, stride):
+    """All LR patches on a grid of `stride` LR pixels with their aligned HR patches, as float32 0..255."""
+    pos = grid_positions(lr.shape, patch, stride)
+    lr_p = np.array([lr[r:r + patch, c:c + patch] for r, c in pos], dtype=np.float32).reshape(-1, patch, patch)
+    hp = patch * scale
+    hr_p = np.array([hr[r * scale:r * scale + hp, c * scale:c * scale + hp] for r, c in pos],
+                    dtype=np.float32).reshape(-1, hp, hp)
+    return lr_p, hr_p
+
+
+def image_patches(hr_y, scale, patch, stride, augment):
+    """The training patches of one image: every augmented scale, rotated by 0/90/180/270 when augmenting."""
+    lrs, hrs = [], []
+    for hr, lr in augmented_pairs(hr_y, scale, augment):
+        for k in (ROTATIONS if augment else (0,)):
+            lr_p, hr_p = extract_patches(np.rot90(hr, k), np.rot90(lr, k), scale, patch, stride)
+            lrs.append(lr_p)
+            hrs.append(hr_p)
+    return np.concatenate(lrs), np.concatenate(hrs)
+
+
+# ---------------------------------------------------------------- HDF5
+def write_train_h5(path, lr, hr):
+    _atomic_h5(path, lambda f: (f.create_dataset("lr", data=lr), f.create_dataset("hr", data=hr)))
+
+
+def write_eval_h5(path, images):
+    """images: list of (name, hr uint8, lr float). Datasets are numbered as in the published files."""
+    def fill(f):
+        lr_group, hr_group = f.create_group("lr"), f.create_group("hr")
+        for i, (_, hr, lr) in enumerate(images):
+            lr_group.create_dataset(str(i), data=lr.astype(np.float32))
+            hr_group.create_dataset(str(i), data=hr.astype(np.float32))
+    _atomic_h5(path, fill)
+
+
+def _atomic_h5(path, fill):
+    tmp = f"{path}.tmp"
+    try:
+        with h5py.File(tmp, "w") as f:
+            fill(f)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _open_h5(path):
+    try:
+        return h5py.File(path, "r")
+    except OSError as err:
+        raise UserError(f"{path}: not a readable HDF5 file ({err})") from None
+
+
+def read_train_h5(path, scale):
+    """(lr, hr) float32 arrays of a train file, checked against the layout and the scale."""
+    with _open_h5(path) as f:
+        if not all(isinstance(f.get(k), h5py.Dataset) for k in ("lr", "hr")):
+            raise UserError(f"{path}: expected datasets 'lr' and 'hr' (train layout), found {sorted(f.keys())}")
+        lr, hr = f["lr"][()].astype(np.float32), f["hr"][()].astype(np.float32)
+    if lr.ndim != 3 or hr.ndim != 3 or len(lr) != len(hr) or len(lr) == 0:
+        raise UserError(f"{path}: lr {lr.shape} and hr {hr.shape} must be equal-length stacks of 2-D patches")
+    if hr.shape[1:] != (lr.shape[1] * scale, lr.shape[2] * scale):
+        raise UserError(f"{path}: hr patches {hr.shape[1:]} are not {scale}x the lr patches {lr.shape[1:]}"
+                        f" (is this file for another scale?)")
+    return lr, hr
+
+
+def read_eval_h5(path, scale):
+    """[(name, hr uint8, lr float 0..255)] of an eval file."""
+    with _open_h5(path) as f:
+        if not all(isinstance(f.get(k), h5py.Group) for k in ("lr", "hr")):
+            raise UserError(f"{path}: expected groups 'lr' and 'hr' (eval layout), found {sorted(f.keys())}")
+        names = sorted(f["lr"].keys(), key=lambda k: (len(k), k))
+        if not names or sorted(names) != sorted(f["hr"].keys()):
+            raise UserError(f"{path}: groups 'lr' and 'hr' must hold the same non-empty set of images")
+        images = []
+        for name in names:
+            lr, hr = f["lr"][name][()].astype(np.float64), f["hr"][name][()]
+            if lr.ndim != 2 or hr.shape != (lr.shape[0] * scale, lr.shape[1] * scale):
+                raise UserError(f"{path}: image '{name}' has lr {lr.shape} and hr {hr.shape}, not {scale}x apart")
+            images.append((name, protocol.round_uint8(hr), lr))
+    return images
+
+
+# ---------------------------------------------------------------- evaluation sets
+def load_image_pair(path, scale):
+    """(modcropped HR uint8, LR float 0..255) of one image file; an image smaller than the scale is a UserError."""
+    hr_y = protocol.load_y(path)
+    if min(hr_y.shape) < scale:
+        raise UserError(f"{path}: image {hr_y.shape[1]}x{hr_y.shape[0]} is smaller than the scale {scale}")
+    return protocol.degrade(hr_y, scale)
+
+
+def load_eval_set(name, data_dir, scale):
+    """[(image name, HR uint8, LR float 0..255)] from an image folder or an eval .h5 file."""
+    path = resolve_data(name, data_dir)
+    if os.path.isfile(path):
+        return read_eval_h5(path, scale)
+    images = []
+    for file in protocol.list_images(path):
+        hr, lr = load_image_pair(file, scale)
+        images.append((os.path.splitext(os.path.basename(file))[0], hr, lr))
+    return images
+
+
+def set_name(name):
+    """Display name of an eval set: folder or file name without extension."""
+    return os.path.splitext(os.path.basename(os.path.normpath(name)))[0]

@@ -1,0 +1,71 @@
+"""Super-resolve evaluation sets and score them with the protocol (REFERENCE section 2): PSNR/SSIM vs bicubic."""
+import json
+import os
+
+import mindspore as ms
+import numpy as np
+
+from src import dataset, metrics, protocol
+
+
+def make_dynamic(net):
+    """Compile once for any batch/height/width instead of once per image size (REFERENCE section 5)."""
+    net.set_inputs(ms.Tensor(shape=[None, 1, None, None], dtype=ms.float32))
+    return net
+
+
+def predict_y(net, lr):
+    """Network output for one LR luma plane (float, 0..255) as float 0..255, not rounded."""
+    x = ms.Tensor(np.asarray(lr, dtype=np.float32)[None, None] / 255.0)
+    return net(x).asnumpy()[0, 0].astype(np.float64) * 255.0
+
+
+def score_set(net, images, scale, with_ssim=True, with_bicubic=True):
+    """Per-image scores {name: {"psnr", "ssim", "bicubic_psnr", "bicubic_ssim"}} and their means over the set."""
+    per_image = {}
+    for name, hr, lr in images:
+        sr = protocol.round_uint8(predict_y(net, lr))
+        scores = {"psnr": metrics.psnr(sr, hr, scale)}
+        if with_ssim:
+            scores["ssim"] = metrics.ssim(sr, hr, scale)
+        if with_bicubic:
+            bic = protocol.bicubic_upscale(lr, scale)
+            scores["bicubic_psnr"] = metrics.psnr(bic, hr, scale)
+            if with_ssim:
+                scores["bicubic_ssim"] = metrics.ssim(bic, hr, scale)
+        per_image[name] = scores
+    means = {k: float(np.mean([s[k] for s in per_image.values()])) for k in next(iter(per_image.values()))}
+    return means, per_image
+
+
+def evaluate(net, cfg):
+    """Score every set of cfg.eval_sets; returns the results dict that --json writes."""
+    results = {"scale": cfg.scale, "ckpt": cfg.ckpt_file, "sets": {}}
+    for name in cfg.eval_sets.split(","):
+        images = dataset.load_eval_set(name.strip(), cfg.data_dir, cfg.scale)
+        means, per_image = score_set(net, images, cfg.scale)
+        results["sets"][dataset.set_name(name.strip())] = dict(means, images=per_image)
+    return results
+
+
+def format_table(results, verbose=False):
+    """The table eval.py prints: set, scale, PSNR, SSIM, bicubic PSNR, bicubic SSIM (and each image if verbose)."""
+    head = f"{'set':<12}{'scale':>6}{'PSNR':>9}{'SSIM':>8}{'bic PSNR':>10}{'bic SSIM':>10}"
+    lines = [head, "-" * len(head)]
+    row = "{:<12}{:>6}{:>9.2f}{:>8.4f}{:>10.2f}{:>10.4f}"
+    for set_name, r in results["sets"].items():
+        if verbose:
+            for image, s in r["images"].items():
+                lines.append(row.format("  " + image, f"x{results['scale']}", s["psnr"], s["ssim"],
+                                        s["bicubic_psnr"], s["bicubic_ssim"]))
+        lines.append(row.format(set_name, f"x{results['scale']}", r["psnr"], r["ssim"],
+                                r["bicubic_psnr"], r["bicubic_ssim"]))
+    return "\n".join(lines)
+
+
+def write_json(results, path):
+    """Write atomically (temporary name, then rename)."""
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(results, f, indent=2)
+    os.replace(tmp, path)

@@ -1,0 +1,61 @@
+"""FSRCNN(d, s, m) of Dong, Loy and Tang (ECCV 2016) as a MindSpore Cell (REFERENCE section 1)."""
+import math
+
+import mindspore as ms
+from mindspore import nn
+from mindspore.common.initializer import Normal, initializer
+
+SCALES = (2, 3, 4)
+DECONV_KERNEL = 9
+DECONV_PADDING = 4
+
+
+def count_macs_per_lr_pixel(d=56, s=12, m=4):
+    """Multiply-accumulates per LR pixel; equals the weight count for any scale (REFERENCE section 1)."""
+    return 25 * d + d * s + 9 * m * s * s + s * d + 81 * d
+
+
+def _conv(in_ch, out_ch, kernel):
+    """Conv with zero padding 'same' and He/MSRA normal init, fan_out as both PyTorch references."""
+    conv = nn.Conv2d(in_ch, out_ch, kernel, pad_mode="pad", padding=kernel // 2, has_bias=True,
+                     weight_init=Normal(math.sqrt(2.0 / (out_ch * kernel * kernel))), bias_init="zeros")
+    return conv
+
+
+class FSRCNN(nn.Cell):
+    """Y-channel FSRCNN. Input (N, 1, H, W) in [0, 1]; output (N, 1, scale*H, scale*W).
+
+    The deconvolution has PyTorch `ConvTranspose2d(padding=4, output_padding=scale-1)` semantics, written as an
+    asymmetric crop (4 top/left, 5-scale bottom/right) because MindSpore's `output_padding` zeroes the last rows
+    (REFERENCE section 5).
+    """
+
+    def __init__(self, scale, d=56, s=12, m=4, in_channels=1):
+        super().__init__()
+        if scale not in SCALES:
+            raise ValueError(f"scale must be one of {SCALES}, got {scale}")
+        self.scale, self.d, self.s, self.m = scale, d, s, m
+        layers = [_conv(in_channels, d, 5), nn.PReLU(d, 0.25), _conv(d, s, 1), nn.PReLU(s, 0.25)]
+        for _ in range(m):
+            layers += [_conv(s, s, 3), nn.PReLU(s, 0.25)]
+        layers += [_conv(s, d, 1), nn.PReLU(d, 0.25)]
+        self.features = nn.SequentialCell(layers)
+        pad_end = DECONV_KERNEL - DECONV_PADDING - scale
+        self.deconv = nn.Conv2dTranspose(d, in_channels, DECONV_KERNEL, stride=scale, pad_mode="pad",
+                                         padding=(DECONV_PADDING, pad_end, DECONV_PADDING, pad_end),
+                                         has_bias=True, weight_init=Normal(0.001), bias_init="zeros")
+
+    def construct(self, x):
+        return self.deconv(self.features(x))
+
+    def deconv_parameters(self):
+        return list(self.deconv.trainable_params())
+
+    def conv_parameters(self):
+        return list(self.features.trainable_params())
+
+
+def reset_deconv(net):
+    """Re-initialise only the deconvolution (transfer strategy: reuse the convs of another scale)."""
+    net.deconv.weight.set_data(initializer(Normal(0.001), net.deconv.weight.shape, ms.float32))
+    net.deconv.bias.set_data(initializer("zeros", net.deconv.bias.shape, ms.float32))

@@ -1,0 +1,148 @@
+"""The SRCNN/FSRCNN MATLAB evaluation protocol in numpy (REFERENCE section 2).
+
+One home for: reading an image as luma, MATLAB `rgb2ycbcr`, modcrop by cropping, MATLAB `imresize(..., 'bicubic')`
+and the uint8 rounding MATLAB applies. Every PSNR in this project goes through these functions.
+"""
+import os
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from src.errors import UserError
+
+IMAGE_EXTENSIONS = (".png", ".bmp", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
+# Modes we read as 8-bit luma: grayscale is its own Y; palette/alpha/CMYK images are converted to RGB first.
+_LUMA_MODES = ("L",)
+_RGB_MODES = ("RGB", "RGBA", "P", "PA", "LA", "CMYK", "YCbCr")
+
+
+def round_uint8(x):
+    """MATLAB's uint8(): clip to 0..255 and round half away from zero (numpy rounds half to even)."""
+    return np.floor(np.clip(x, 0, 255) + 0.5).astype(np.uint8)
+
+
+def rgb_to_ycbcr(rgb):
+    """MATLAB rgb2ycbcr of an HxWx3 uint8 image (BT.601 studio range), returned as float64 Y, Cb, Cr planes."""
+    rgb = rgb.astype(np.float64)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    y = 16.0 + (65.481 * r + 128.553 * g + 24.966 * b) / 255.0
+    cb = 128.0 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255.0
+    cr = 128.0 + (112.0 * r - 93.786 * g - 18.214 * b) / 255.0
+    return y, cb, cr
+
+
+def ycbcr_to_rgb(y, cb, cr):
+    """MATLAB ycbcr2rgb for float planes in 0..255 units; returns float64 HxWx3 in 0..255 (not rounded)."""
+    y, cb, cr = y - 16.0, cb - 128.0, cr - 128.0
+    r = 298.082 * y / 256.0 + 408.583 * cr / 256.0
+    g = 298.082 * y / 256.0 - 100.291 * cb / 256.0 - 208.120 * cr / 256.0
+    b = 298.082 * y / 256.0 + 516.412 * cb / 256.0
+    return np.stack([r, g, b], axis=-1)
+
+
+def rgb_to_y(rgb):
+    """MATLAB rgb2ycbcr luma of a uint8 RGB image, as the uint8 MATLAB returns for uint8 input."""
+    return round_uint8(rgb_to_ycbcr(rgb)[0])
+
+
+def modcrop(img, scale):
+    """Crop (never resize) the bottom/right so both sides are multiples of `scale`."""
+    h, w = img.shape[:2]
+    return img[:h - h % scale, :w - w % scale]
+
+
+def open_image(path):
+    """Open and fully decode an image with Pillow; any failure is a UserError naming the file."""
+    if not os.path.isfile(path):
+        raise UserError(f"{path}: no such file")
+    try:
+        with Image.open(path) as img:
+            img.load()
+            return img.copy() if img.mode != "P" else img.convert("RGBA" if "transparency" in img.info else "RGB")
+    except UnidentifiedImageError:
+        raise UserError(f"{path}: not an image Pillow can read") from None
+    except (OSError, SyntaxError, ValueError) as err:
+        raise UserError(f"{path}: cannot decode image ({err})") from None
+
+
+def load_y(path):
+    """Read an 8-bit image file as its uint8 luma plane (REFERENCE section 2, step 1)."""
+    img = open_image(path)
+    if img.mode in _LUMA_MODES:
+        return np.asarray(img, dtype=np.uint8)
+    if img.mode in _RGB_MODES:
+        return rgb_to_y(np.asarray(img.convert("RGB"), dtype=np.uint8))
+    raise UserError(f"{path}: unsupported image mode '{img.mode}' (expected 8-bit grayscale or colour)")
+
+
+def list_images(folder):
+    """Sorted image files of a folder; a missing or image-less folder is a UserError."""
+    if not os.path.isdir(folder):
+        raise UserError(f"{folder}: no such directory")
+    files = sorted(f for f in os.listdir(folder) if f.lower().endswith(IMAGE_EXTENSIONS))
+    if not files:
+        raise UserError(f"{folder}: contains no image files ({', '.join(IMAGE_EXTENSIONS)})")
+    return [os.path.join(folder, f) for f in files]
+
+
+def _cubic(x):
+    """Keys cubic kernel with a = -0.5, as MATLAB's imresize."""
+    ax = np.abs(x)
+    ax2, ax3 = ax * ax, ax * ax * ax
+    return ((1.5 * ax3 - 2.5 * ax2 + 1.0) * (ax <= 1)
+            + (-0.5 * ax3 + 2.5 * ax2 - 4.0 * ax + 2.0) * ((ax > 1) & (ax <= 2)))
+
+
+def _contributions(in_len, out_len, scale):
+    """Weights and source indices of MATLAB's imresize along one axis (antialiased when downscaling)."""
+    kernel_width = 4.0 / scale if scale < 1 else 4.0
+    x = np.arange(1, out_len + 1, dtype=np.float64)
+    u = x / scale + 0.5 * (1.0 - 1.0 / scale)
+    left = np.floor(u - kernel_width / 2.0)
+    taps = int(np.ceil(kernel_width)) + 2
+    indices = left[:, None] + np.arange(taps, dtype=np.float64)[None, :]
+    dist = u[:, None] - indices
+    weights = scale * _cubic(scale * dist) if scale < 1 else _cubic(dist)
+    weights /= weights.sum(axis=1, keepdims=True)
+    # symmetric border: MATLAB mirrors the index sequence 1..n, n..1 (1-based)
+    mirror = np.concatenate([np.arange(in_len), np.arange(in_len)[::-1]])
+    indices = mirror[np.mod(indices.astype(np.int64) - 1, mirror.size)]
+    used = np.any(weights != 0, axis=0)
+    return weights[:, used], indices[:, used]
+
+
+def _resize_axis(img, out_len, scale, axis):
+    weights, indices = _contributions(img.shape[axis], out_len, scale)
+    weights = weights.astype(img.dtype)
+    shape = [1] * img.ndim
+    shape[axis] = out_len
+    out = np.zeros(img.shape[:axis] + (out_len,) + img.shape[axis + 1:], dtype=img.dtype)
+    for tap in range(weights.shape[1]):
+        out += weights[:, tap].reshape(shape) * np.take(img, indices[:, tap], axis=axis)
+    return out
+
+
+def imresize(img, scale, output_shape=None):
+    """MATLAB `imresize(img, scale, 'bicubic')` on an HxW or HxWxC array, computed in float.
+
+    Float32 input is resized in float32 (large images), anything else in float64. The output is not rounded.
+    The axis with the smaller scale is resized first, as MATLAB does.
+    """
+    img = img.astype(np.float32 if img.dtype == np.float32 else np.float64)
+    h, w = img.shape[:2]
+    out_h, out_w = output_shape or (int(np.ceil(h * scale)), int(np.ceil(w * scale)))
+    scales = (scale, scale) if output_shape is None else (out_h / h, out_w / w)
+    for axis in sorted((0, 1), key=lambda a: scales[a]):
+        img = _resize_axis(img, (out_h, out_w)[axis], scales[axis], axis)
+    return img
+
+
+def degrade(hr_y, scale):
+    """HR uint8 luma -> (modcropped HR uint8, LR float64 in 0..255): steps 2-3 of the protocol."""
+    hr = modcrop(hr_y, scale)
+    return hr, imresize(hr, 1.0 / scale)
+
+
+def bicubic_upscale(lr, scale):
+    """Bicubic baseline: MATLAB imresize of the float LR by `scale`, rounded to uint8."""
+    return round_uint8(imresize(lr, scale))

@@ -1,0 +1,144 @@
+"""The training loop: one TrainOneStepCell per step, validation PSNR per epoch, best/last checkpoints, resume."""
+import csv
+import math
+import os
+import time
+
+import mindspore as ms
+import numpy as np
+from mindspore import nn
+from tqdm import tqdm
+
+from src import checkpoint, dataset, device, evaluate, train_data
+from src.errors import UserError
+from src.fsrcnn import FSRCNN, reset_deconv
+
+
+def _learning_rates(base_lr, cfg, steps_per_epoch):
+    """A constant rate, or per-step cosine decay to 0 over all epochs."""
+    if cfg.lr_schedule == "constant":
+        return base_lr
+    if cfg.lr_schedule == "cosine":
+        total = cfg.epochs * steps_per_epoch
+        return [0.5 * base_lr * (1.0 + math.cos(math.pi * step / total)) for step in range(total)]
+    raise UserError(f"lr_schedule '{cfg.lr_schedule}' is not one of constant, cosine")
+
+
+def build_optimizer(net, cfg, steps_per_epoch):
+    """Adam (default) or SGD+momentum, with the deconvolution on its own, lower learning rate (paper)."""
+    groups = [{"params": net.conv_parameters(), "lr": _learning_rates(cfg.lr, cfg, steps_per_epoch)},
+              {"params": net.deconv_parameters(), "lr": _learning_rates(cfg.deconv_lr, cfg, steps_per_epoch)}]
+    if cfg.optimizer == "adam":
+        return nn.Adam(groups, learning_rate=cfg.lr)
+    if cfg.optimizer == "sgd":
+        return nn.Momentum(groups, learning_rate=cfg.lr, momentum=cfg.momentum)
+    raise UserError(f"optimizer '{cfg.optimizer}' is not one of adam, sgd")
+
+
+def _init_from(net, cfg):
+    """Start from cfg.init_ckpt: all weights, or only the convs with a fresh deconv (transfer strategy)."""
+    params, _ = checkpoint.read(cfg.init_ckpt)
+    only = {p.name for p in net.conv_parameters()} if cfg.init_convs_only else None
+    checkpoint.load_weights(net, params, cfg.init_ckpt, checkpoint.describe(cfg), only=only)
+    if cfg.init_convs_only:
+        reset_deconv(net)
+
+
+def _check_validation_set(name):
+    if dataset.set_name(name) in dataset.TEST_SETS:
+        raise UserError(f"val_data '{name}' is a test set: select checkpoints on a validation set (default Val20)")
+
+
+class Trainer:
+    """Owns the network, optimizer, data and output files of one training run."""
+
+    def __init__(self, cfg):
+        dataset.check_scale(cfg.scale)
+        _check_validation_set(cfg.val_data)
+        self.cfg = cfg
+        self.rank, self.group_size = device.setup(cfg)
+        self.is_main = self.rank == 0
+        ms.set_seed(cfg.seed)  # same seed on every rank: identical initial weights
+        self.source = train_data.build_source(cfg, self.rank, self.group_size, progress=self._progress)
+        self.net = FSRCNN(cfg.scale, cfg.d, cfg.s, cfg.m)
+        if cfg.init_ckpt:
+            _init_from(self.net, cfg)
+        self.optimizer = build_optimizer(self.net, cfg, len(self.source))
+        self.train_step = nn.TrainOneStepCell(nn.WithLossCell(self.net, nn.MSELoss()), self.optimizer)
+        self.train_step.set_train()
+        self.val_images = dataset.load_eval_set(cfg.val_data, cfg.data_dir, cfg.scale) if self.is_main else []
+        self.eval_net = evaluate.make_dynamic(self.net)
+        self.start_epoch, self.best_psnr = 0, -1.0
+        self.last_path = os.path.join(cfg.output_dir, "last.ckpt")
+        self.best_path = os.path.join(cfg.output_dir, "best.ckpt")
+        if cfg.resume:
+            self._resume()
+
+    def _progress(self, items, **kwargs):
+        return tqdm(items, disable=None if self.is_main else True, leave=False, **kwargs)
+
+    def _info(self, **extra):
+        return dict({k: getattr(self.cfg, k) for k in checkpoint.ARCH_KEYS}, **extra)
+
+    def _resume(self):
+        if not os.path.isfile(self.last_path):
+            raise UserError(f"{self.last_path}: nothing to resume (no last.ckpt in output_dir)")
+        params, info = checkpoint.read(self.last_path)
+        checkpoint.load_weights(self.train_step, params, self.last_path, checkpoint.describe(self.cfg),
+                                only={p.name for p in self.train_step.get_parameters()})
+        self.start_epoch = int(info["epoch"]) + 1
+        self.best_psnr = float(info["best_psnr"])
+        if self.is_main:
+            print(f"resumed from {self.last_path}: epoch {self.start_epoch}, best val PSNR {self.best_psnr:.3f}")
+
+    def validate(self):
+        """Mean PSNR on the validation images (protocol of section 2, no SSIM: it only ranks epochs)."""
+        self.net.set_train(False)
+        means, _ = evaluate.score_set(self.eval_net, self.val_images, self.cfg.scale,
+                                      with_ssim=False, with_bicubic=False)
+        self.net.set_train(True)
+        return means["psnr"]
+
+    def train_epoch(self, epoch):
+        self.source.set_epoch(epoch)
+        data = train_data.make_dataset(self.source, self.cfg.num_workers)
+        losses = []
+        bar = self._progress(data.create_tuple_iterator(num_epochs=1), total=len(self.source),
+                             desc=f"epoch {epoch + 1}/{self.cfg.epochs}")
+        for lr, hr in bar:
+            losses.append(float(self.train_step(lr, hr).asnumpy()))
+            if len(losses) % 50 == 0:
+                bar.set_postfix(loss=f"{np.mean(losses[-50:]):.6f}")
+        return float(np.mean(losses))
+
+    def fit(self):
+        cfg = self.cfg
+        if self.is_main:
+            os.makedirs(cfg.output_dir, exist_ok=True)
+            print(f"training FSRCNN(d={cfg.d}, s={cfg.s}, m={cfg.m}) x{cfg.scale} on {cfg.train_data}: "
+                  f"{self.source.num_patches} patches/epoch, {len(self.source)} steps of global batch "
+                  f"{self.source.global_batch} ({self.group_size} device(s)), validating on {cfg.val_data}")
+        for epoch in range(self.start_epoch, cfg.epochs):
+            start = time.time()
+            loss = self.train_epoch(epoch)
+            seconds = time.time() - start
+            if not self.is_main:
+                continue
+            val_psnr = self.validate()
+            if val_psnr > self.best_psnr:
+                self.best_psnr = val_psnr
+                checkpoint.save(self.net, self.best_path, self._info(epoch=epoch, val_psnr=val_psnr))
+            checkpoint.save(self.train_step, self.last_path, self._info(epoch=epoch, best_psnr=self.best_psnr))
+            self._log(epoch, loss, seconds, val_psnr)
+        return self.best_psnr
+
+    def _log(self, epoch, loss, seconds, val_psnr):
+        print(f"epoch {epoch + 1}/{self.cfg.epochs}  loss {loss:.6f}  {seconds:.1f} s  "
+              f"val PSNR {val_psnr:.3f} dB  (best {self.best_psnr:.3f})", flush=True)
+        path = os.path.join(self.cfg.output_dir, "log.csv")
+        new = not os.path.exists(path)
+        with open(path, "a", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            if new:
+                writer.writerow(["epoch", "loss", "seconds", "val_psnr", "best_psnr"])
+            writer.writerow([epoch + 1, f"{loss:.8f}", f"{seconds:.2f}", f"{val_psnr:.4f}", f"{self.best_psnr:.4f}"])

@@ -1,0 +1,18 @@
+"""Train FSRCNN: python train.py [--config_path configs/fsrcnn_x4.yaml] [--key value ...] (see --help)."""
+import os
+
+os.environ.setdefault("GLOG_v", "3")
+
+from src.config import get_config  # noqa: E402
+from src.errors import cli_entry  # noqa: E402
+
+
+@cli_entry
+def main():
+    cfg = get_config(__doc__)
+    from src.trainer import Trainer
+    Trainer(cfg).fit()
+
+
+if __name__ == "__main__":
+    main()
