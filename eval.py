@@ -11,8 +11,8 @@ from src.errors import cli_entry  # noqa: E402
 
 
 @cli_entry
-def main():
-    cfg = get_config(__doc__)
+def main(argv=None):
+    cfg = get_config(__doc__, argv)
     from src import checkpoint, dataset, device, evaluate
     dataset.check_scale(cfg.scale)
     device.setup(cfg)

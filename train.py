@@ -8,8 +8,8 @@ from src.errors import cli_entry  # noqa: E402
 
 
 @cli_entry
-def main():
-    cfg = get_config(__doc__)
+def main(argv=None):
+    cfg = get_config(__doc__, argv)
     from src.trainer import Trainer
     Trainer(cfg).fit()
 

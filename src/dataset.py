@@ -79,11 +79,12 @@ def write_train_h5(path, lr, hr):
 
 
 def write_eval_h5(path, images):
-    """images: list of (name, hr uint8, lr float). Datasets are numbered as in the published files."""
+    """images: list of (name, hr uint8, lr float). Datasets are numbered as in the published files; the image
+    name is kept in the `name` attribute of each lr dataset."""
     def fill(f):
         lr_group, hr_group = f.create_group("lr"), f.create_group("hr")
-        for i, (_, hr, lr) in enumerate(images):
-            lr_group.create_dataset(str(i), data=lr.astype(np.float32))
+        for i, (name, hr, lr) in enumerate(images):
+            lr_group.create_dataset(str(i), data=lr.astype(np.float32)).attrs["name"] = name
             hr_group.create_dataset(str(i), data=hr.astype(np.float32))
     _atomic_h5(path, fill)
 
@@ -133,7 +134,7 @@ def read_eval_h5(path, scale):
             lr, hr = f["lr"][name][()].astype(np.float64), f["hr"][name][()]
             if lr.ndim != 2 or hr.shape != (lr.shape[0] * scale, lr.shape[1] * scale):
                 raise UserError(f"{path}: image '{name}' has lr {lr.shape} and hr {hr.shape}, not {scale}x apart")
-            images.append((name, protocol.round_uint8(hr), lr))
+            images.append((str(f["lr"][name].attrs.get("name", name)), protocol.round_uint8(hr), lr))
     return images
 
 

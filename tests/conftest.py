@@ -38,3 +38,32 @@ def image_folder(tmp_path):
         img = np.clip(base + rng.normal(0, 10, base.shape), 0, 255).astype(np.uint8)
         Image.fromarray(img).save(folder / f"img{i}.png")
     return folder
+
+
+def run_script(name, argv, capsys):
+    """Run a top-level script's main(argv) in-process; returns (exit code, stdout, stderr)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(f"script_{name}", os.path.join(ROOT, f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    try:
+        module.main(argv)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def random_ckpt(tmp_path):
+    """Save a randomly initialised FSRCNN (with its architecture recorded) and return the path."""
+    from src import checkpoint
+    from src.fsrcnn import FSRCNN
+
+    def make(scale=4, d=56, s=12, m=4, name=None):
+        ms.set_seed(scale)
+        path = str(tmp_path / (name or f"fsrcnn_{d}_{s}_{m}_x{scale}.ckpt"))
+        checkpoint.save(FSRCNN(scale, d, s, m), path, {"scale": scale, "d": d, "s": s, "m": m})
+        return path
+    return make
