@@ -2,6 +2,7 @@
 import math
 
 import mindspore as ms
+import numpy as np
 from mindspore import nn
 from mindspore.common.initializer import Normal, initializer
 
@@ -59,3 +60,53 @@ def reset_deconv(net):
     """Re-initialise only the deconvolution (transfer strategy: reuse the convs of another scale)."""
     net.deconv.weight.set_data(initializer(Normal(0.001), net.deconv.weight.shape, ms.float32))
     net.deconv.bias.set_data(initializer("zeros", net.deconv.bias.shape, ms.float32))
+
+
+def subpixel_taps(scale):
+    """LR offsets (first, last) that one output phase of the stride-`scale` deconvolution reads.
+
+    Output row n*q + r of the transposed conv is sum_t x[q + t] * w[r + 4 - n*t] over the t that keep the kernel
+    index in 0..8, so every phase r is a stride-1 correlation over t in [ceil(-4/n), floor((n - 1 + 4)/n)].
+    """
+    first = -(DECONV_PADDING // scale)
+    last = (scale - 1 + DECONV_PADDING) // scale
+    return first, last
+
+
+def subpixel_weights(deconv_weight, scale):
+    """Rearrange a (d, 1, 9, 9) deconv kernel into the (n*n, d, K, K) kernel of the equivalent stride-1 conv,
+    output channel ry*n + rx holding phase (ry, rx) as depth-to-space expects. Missing taps are zero."""
+    first, last = subpixel_taps(scale)
+    size = last - first + 1
+    d = deconv_weight.shape[0]
+    weight = np.zeros((scale * scale, d, size, size), dtype=deconv_weight.dtype)
+    for ry in range(scale):
+        for rx in range(scale):
+            for a, ty in enumerate(range(first, last + 1)):
+                ky = ry + DECONV_PADDING - scale * ty
+                for b, tx in enumerate(range(first, last + 1)):
+                    kx = rx + DECONV_PADDING - scale * tx
+                    if 0 <= ky < DECONV_KERNEL and 0 <= kx < DECONV_KERNEL:
+                        weight[ry * scale + rx, :, a, b] = deconv_weight[:, 0, ky, kx]
+    return weight
+
+
+class SubPixelFSRCNN(nn.Cell):
+    """Inference form of a trained FSRCNN: the deconvolution becomes a stride-1 conv with scale^2 outputs and a
+    pixel shuffle (REFERENCE section 4). Same outputs, far faster kernels; built from, and sharing weights with,
+    an FSRCNN."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.scale = net.scale
+        self.features = net.features
+        first, last = subpixel_taps(net.scale)
+        weight = subpixel_weights(net.deconv.weight.asnumpy(), net.scale)
+        bias = np.repeat(net.deconv.bias.asnumpy(), net.scale * net.scale)
+        self.conv = nn.Conv2d(net.d, net.scale * net.scale, weight.shape[-1], pad_mode="pad",
+                              padding=(-first, last, -first, last), has_bias=True,
+                              weight_init=ms.Tensor(weight), bias_init=ms.Tensor(bias))
+        self.shuffle = nn.PixelShuffle(net.scale)
+
+    def construct(self, x):
+        return self.shuffle(self.conv(self.features(x)))

@@ -82,3 +82,16 @@ def test_paper_initialisation():
 def test_unsupported_scale_is_rejected():
     with pytest.raises(ValueError, match="scale"):
         FSRCNN(5)
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_subpixel_form_equals_deconvolution(scale):
+    from src.fsrcnn import SubPixelFSRCNN
+    net = FSRCNN(scale)
+    _randomise(net, 10 + scale)
+    fast = SubPixelFSRCNN(net)
+    for shape in [(1, 1, 13, 7), (2, 1, 9, 16)]:
+        x = ms.Tensor(np.random.default_rng(1).uniform(0, 1, shape).astype(np.float32))
+        ref, out = net(x).asnumpy(), fast(x).asnumpy()
+        assert out.shape == ref.shape == (shape[0], 1, shape[2] * scale, shape[3] * scale)
+        assert np.abs(out - ref).max() <= 1e-5 * np.abs(ref).max()
