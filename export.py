@@ -1,0 +1,27 @@
+"""Export a checkpoint: python export.py --ckpt_file F --scale N [--file_name NAME] [--file_format MINDIR|AIR|ONNX]
+[--fixed_shape N,1,H,W].
+
+MINDIR takes any batch and size unless --fixed_shape is given; ONNX (repaired for onnxruntime) and AIR (Ascend only)
+are static, 1,1,256,256 by default. Writes NAME.mindir, NAME.air or NAME.onnx.
+"""
+import os
+
+os.environ.setdefault("GLOG_v", "3")
+
+from src.config import get_config  # noqa: E402
+from src.errors import cli_entry  # noqa: E402
+
+
+@cli_entry
+def main():
+    cfg = get_config(__doc__)
+    from src import checkpoint, dataset, device, export
+    dataset.check_scale(cfg.scale)
+    target = export.plan(cfg)
+    device.setup(cfg)
+    net = checkpoint.network_from_checkpoint(cfg.ckpt_file, cfg)
+    print(export.export(net, target))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""Model export for export.py: MINDIR (dynamic batch/height/width by default), AIR (Ascend only) and ONNX.
+
+MindSpore 2.10 writes an invalid ONNX model, so the ONNX path repairs it (repair_onnx) and checks the result.
+"""
+import os
+import tempfile
+from typing import NamedTuple
+
+import mindspore as ms
+import numpy as np
+
+from src.checkpoint import describe
+from src.errors import UserError
+
+EXTENSIONS = {"MINDIR": ".mindir", "AIR": ".air", "ONNX": ".onnx"}
+# MindSpore's ONNX writer refuses dynamic shapes; AIR, compiled offline for Ascend 310 by ATC, is static as in ModelZoo.
+STATIC_FORMATS = ("AIR", "ONNX")
+DEFAULT_STATIC_SHAPE = (1, 1, 256, 256)
+DYNAMIC_SHAPE = (None, 1, None, None)
+
+
+class Target(NamedTuple):
+    """What export() writes: format, final path and input shape (None = dynamic axis)."""
+    file_format: str
+    path: str
+    shape: tuple
+
+
+def parse_fixed_shape(text):
+    """'N,1,H,W' as a tuple of ints, or None for an empty string."""
+    if not text.strip():
+        return None
+    try:
+        shape = tuple(int(v) for v in text.split(","))
+    except ValueError:
+        shape = ()
+    if len(shape) != 4 or min(shape) < 1 or shape[1] != 1:
+        raise UserError(f"fixed_shape '{text}' must be N,1,H,W: four positive integers with 1 channel "
+                        f"(e.g. 1,1,256,256)")
+    return shape
+
+
+def _import_onnx():
+    try:
+        import onnx
+    except ImportError:
+        raise UserError("ONNX export needs the onnx package (pip install onnx)") from None
+    return onnx
+
+
+def plan(cfg):
+    """Check the request (format, backend, shape, output folder) before MindSpore does any work."""
+    fmt = cfg.file_format.upper()
+    if fmt not in EXTENSIONS:
+        raise UserError(f"file_format '{cfg.file_format}' is not one of {', '.join(EXTENSIONS)}")
+    if fmt == "AIR" and cfg.device_target != "Ascend":
+        raise UserError(f"AIR export needs the Ascend backend (--device_target Ascend), not {cfg.device_target}; "
+                        f"export MINDIR or ONNX instead")
+    if fmt == "ONNX":
+        _import_onnx()
+    shape = parse_fixed_shape(cfg.fixed_shape) or (DEFAULT_STATIC_SHAPE if fmt in STATIC_FORMATS else DYNAMIC_SHAPE)
+    ext = EXTENSIONS[fmt]
+    path = cfg.file_name if cfg.file_name.lower().endswith(ext) else cfg.file_name + ext
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise UserError(f"{folder}: output folder does not exist")
+    return Target(fmt, path, shape)
+
+
+def export(net, target):
+    """Write `net` as `target` atomically; returns the line export.py prints."""
+    if None in target.shape:
+        x = ms.Tensor(shape=list(target.shape), dtype=ms.float32)
+    else:
+        x = ms.Tensor(np.zeros(target.shape, np.float32))
+    data = _mindspore_export(net, x, target.file_format)
+    if target.file_format == "ONNX":
+        onnx = _import_onnx()
+        model = repair_onnx(onnx.load_from_string(data))
+        onnx.checker.check_model(model, full_check=True)
+        data = model.SerializeToString()
+    _write_atomically(data, target.path)
+    shape = ",".join(str(v) if v else axis for v, axis in zip(target.shape, "N1HW"))
+    return f"wrote {target.path} ({target.file_format}, {describe(net)}, input {shape} float32)"
+
+
+def _mindspore_export(net, x, fmt):
+    """The exported model's bytes, written by MindSpore into a private folder: its writers reject paths with spaces,
+    add the extension themselves and leave the file owner-read-only.
+
+    ONNX goes through ms.onnx.export: ms.export(file_format='ONNX') is deprecated in 2.10 and chmods its folder to 0700.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model" + EXTENSIONS[fmt])
+        if fmt == "ONNX":
+            ms.onnx.export(net, x, file_name=path)
+        else:
+            ms.export(net, x, file_name=path, file_format=fmt)
+        with open(path, "rb") as f:
+            return f.read()
+
+
+def _write_atomically(data, path):
+    """Temporary file beside `path`, fsync, rename: a failure leaves the old file or none, never half a model."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".export-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        os.remove(tmp)
+        raise
+
+
+def repair_onnx(model):
+    """Fix the ONNX graph MindSpore 2.10 writes for FSRCNN (opset 11); returns the same, repaired, model.
+
+    - ConvTranspose `output_shape` holds 4 values (N, C, H, W) where ONNX wants the spatial ones only: the checker
+      and onnxruntime reject the model. It is dropped, not shortened: with an `output_shape` ONNX ignores `pads`
+      and re-derives them split evenly, which is not FSRCNN's crop of 4 top/left and 5-n bottom/right; without it,
+      the output size follows from the (correct) pads and equals n*H x n*W.
+    - Conv and ConvTranspose `pads` come in MindSpore's (top, bottom, left, right) order, while ONNX reads
+      (top, left, bottom, right): the deconv's asymmetric crop would be applied 4/4 on rows and (5-n)/(5-n) on
+      columns. Reordered (a no-op for the symmetric 'same' convs).
+    - Each PReLU slope is an Unsqueeze node turning the (C,) weight into (C, 1, 1) at run time. That is valid ONNX,
+      but the slope is then no constant: tools that need PRelu slopes as weights (converters, graph optimisers)
+      stop at it. Folded into the initializer.
+    """
+    graph = model.graph
+    for node in graph.node:
+        if node.op_type not in ("Conv", "ConvTranspose"):
+            continue
+        for attr in list(node.attribute):
+            if attr.name == "output_shape":
+                node.attribute.remove(attr)
+            elif attr.name == "pads" and len(attr.ints) == 4:
+                top, bottom, left, right = attr.ints
+                attr.ints[:] = [top, left, bottom, right]
+    _fold_constant_unsqueeze(model)
+    return model
+
+
+def _fold_constant_unsqueeze(model):
+    """Replace each Unsqueeze of an initializer used nowhere else by the reshaped initializer itself."""
+    from onnx import helper, numpy_helper
+    graph = model.graph
+    initializers = {t.name: t for t in graph.initializer}
+    uses = {}
+    for node in graph.node:
+        for name in node.input:
+            uses[name] = uses.get(name, 0) + 1
+    for node in list(graph.node):
+        weight = initializers.get(node.input[0]) if node.op_type == "Unsqueeze" else None
+        if weight is None or uses[weight.name] != 1:
+            continue
+        axes = next(helper.get_attribute_value(a) for a in node.attribute if a.name == "axes")
+        weight.CopyFrom(numpy_helper.from_array(np.expand_dims(numpy_helper.to_array(weight), tuple(axes)),
+                                                weight.name))
+        for consumer in graph.node:
+            consumer.input[:] = [weight.name if name == node.output[0] else name for name in consumer.input]
+        graph.node.remove(node)
