@@ -82,8 +82,10 @@ def get_config(description, argv=None):
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--config_path", default="", help="yaml file whose keys override default_config.yaml")
     for key, default in values.items():
-        kind = _parse_bool if isinstance(default, bool) else type(default)
-        parser.add_argument(f"--{key}", type=kind, default=default, help=helps.get(key, ""),
-                            metavar=type(default).__name__.upper())
+        # a bare --flag means true, so `--overwrite` reads as it does in other tools; --flag false still works
+        flag = ({"type": _parse_bool, "nargs": "?", "const": True} if isinstance(default, bool)
+                else {"type": type(default)})
+        parser.add_argument(f"--{key}", default=default, help=helps.get(key, ""),
+                            metavar=type(default).__name__.upper(), **flag)
     cfg = parser.parse_args(argv, namespace=Config())
     return cfg

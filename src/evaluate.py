@@ -14,10 +14,14 @@ def make_dynamic(net):
     return net
 
 
+def forward(net, plane):
+    """The network on one HxW float32 plane in [0, 1]: the float32 (scale*H)x(scale*W) output, not rounded."""
+    return net(ms.Tensor(np.ascontiguousarray(plane[None, None]))).asnumpy()[0, 0]
+
+
 def predict_y(net, lr):
     """Network output for one LR luma plane (float, 0..255) as float 0..255, not rounded."""
-    x = ms.Tensor(np.asarray(lr, dtype=np.float32)[None, None] / 255.0)
-    return net(x).asnumpy()[0, 0].astype(np.float64) * 255.0
+    return forward(net, np.asarray(lr, dtype=np.float32) / 255.0).astype(np.float64) * 255.0
 
 
 def score_set(net, images, scale, with_ssim=True, with_bicubic=True):

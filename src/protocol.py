@@ -16,9 +16,14 @@ _LUMA_MODES = ("L",)
 _RGB_MODES = ("RGB", "RGBA", "P", "PA", "LA", "CMYK", "YCbCr")
 
 
+def round_uint(x, dtype=np.uint8):
+    """MATLAB's uint8()/uint16(): clip to the type's range and round half away from zero (numpy rounds half to even)."""
+    return np.floor(np.clip(x, 0, np.iinfo(dtype).max) + 0.5).astype(dtype)
+
+
 def round_uint8(x):
-    """MATLAB's uint8(): clip to 0..255 and round half away from zero (numpy rounds half to even)."""
-    return np.floor(np.clip(x, 0, 255) + 0.5).astype(np.uint8)
+    """round_uint to uint8: what every 8-bit output and score goes through."""
+    return round_uint(x, np.uint8)
 
 
 def rgb_to_ycbcr(rgb):
@@ -61,7 +66,7 @@ def open_image(path):
             return img.copy() if img.mode != "P" else img.convert("RGBA" if "transparency" in img.info else "RGB")
     except UnidentifiedImageError:
         raise UserError(f"{path}: not an image Pillow can read") from None
-    except (OSError, SyntaxError, ValueError) as err:
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as err:
         raise UserError(f"{path}: cannot decode image ({err})") from None
 
 
@@ -111,29 +116,32 @@ def _contributions(in_len, out_len, scale):
     return weights[:, used], indices[:, used]
 
 
-def _resize_axis(img, out_len, scale, axis):
+def _resize_axis(img, out_len, scale, axis, keep=slice(None)):
+    """Resize along `axis` to out_len, computing only the output positions `keep` (a slice)."""
     weights, indices = _contributions(img.shape[axis], out_len, scale)
-    weights = weights.astype(img.dtype)
+    weights, indices = weights[keep].astype(img.dtype), indices[keep]
     shape = [1] * img.ndim
-    shape[axis] = out_len
-    out = np.zeros(img.shape[:axis] + (out_len,) + img.shape[axis + 1:], dtype=img.dtype)
+    shape[axis] = len(weights)
+    out = np.zeros(img.shape[:axis] + (len(weights),) + img.shape[axis + 1:], dtype=img.dtype)
     for tap in range(weights.shape[1]):
         out += weights[:, tap].reshape(shape) * np.take(img, indices[:, tap], axis=axis)
     return out
 
 
-def imresize(img, scale, output_shape=None):
+def imresize(img, scale, output_shape=None, rows=slice(None)):
     """MATLAB `imresize(img, scale, 'bicubic')` on an HxW or HxWxC array, computed in float.
 
     Float32 input is resized in float32 (large images), anything else in float64. The output is not rounded.
     The axis with the smaller scale is resized first, as MATLAB does.
+    `rows` (a slice of output rows) computes only those rows, bit-identical to the same rows of the whole result:
+    a huge output can be made strip by strip in bounded memory.
     """
     img = img.astype(np.float32 if img.dtype == np.float32 else np.float64)
     h, w = img.shape[:2]
     out_h, out_w = output_shape or (int(np.ceil(h * scale)), int(np.ceil(w * scale)))
     scales = (scale, scale) if output_shape is None else (out_h / h, out_w / w)
     for axis in sorted((0, 1), key=lambda a: scales[a]):
-        img = _resize_axis(img, (out_h, out_w)[axis], scales[axis], axis)
+        img = _resize_axis(img, (out_h, out_w)[axis], scales[axis], axis, rows if axis == 0 else slice(None))
     return img
 
 

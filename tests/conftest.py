@@ -67,3 +67,26 @@ def random_ckpt(tmp_path):
         checkpoint.save(FSRCNN(scale, d, s, m), path, {"scale": scale, "d": d, "s": s, "m": m})
         return path
     return make
+
+
+@pytest.fixture(scope="session")
+def spread_net():
+    """make(scale, d, s, m): a random FSRCNN whose outputs spread over ~0.1..0.8, cached per architecture.
+
+    The paper's deconv init N(0, 0.001) gives outputs near 0, where uint8 rounding would hide errors; here the
+    deconv is N(0, 0.05) with bias 0.5. Compiled for dynamic shapes, as infer.py runs it.
+    """
+    from src import evaluate
+    from src.fsrcnn import FSRCNN
+    nets = {}
+
+    def make(scale, d=56, s=12, m=4):
+        if (scale, d, s, m) not in nets:
+            ms.set_seed(scale)
+            net = FSRCNN(scale, d, s, m)
+            rng = np.random.default_rng(scale)
+            net.deconv.weight.set_data(ms.Tensor(rng.normal(0, 0.05, net.deconv.weight.shape).astype(np.float32)))
+            net.deconv.bias.set_data(ms.Tensor(np.full(net.deconv.bias.shape, 0.5, np.float32)))
+            nets[(scale, d, s, m)] = evaluate.make_dynamic(net)
+        return nets[(scale, d, s, m)]
+    return make

@@ -64,6 +64,19 @@ def test_imresize_output_size_follows_matlab_ceil():
     assert protocol.imresize(np.zeros((10, 13)), 0.9).shape == (9, 12)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_imresize_rows_are_bit_identical_to_the_whole_result(dtype):
+    img = np.random.default_rng(3).uniform(0, 255, (17, 23)).astype(dtype)
+    whole = protocol.imresize(img, 3)
+    strips = [protocol.imresize(img, 3, rows=slice(start, start + 7)) for start in range(0, 51, 7)]
+    assert np.array_equal(np.concatenate(strips), whole) and whole.dtype == dtype
+
+
+def test_round_uint16_rounds_half_away_from_zero_and_clips():
+    out = protocol.round_uint(np.array([0.5, 2.5, -3.0, 65534.5, 70000.0]), np.uint16)
+    assert out.dtype == np.uint16 and out.tolist() == [1, 3, 0, 65535, 65535]
+
+
 # (Set, scale): bicubic PSNR of the literature (REFERENCE section 3); a miss means a protocol bug.
 LITERATURE_BICUBIC = {("Set5", 2): 33.66, ("Set5", 3): 30.39, ("Set5", 4): 28.42,
                       ("Set14", 2): 30.24, ("Set14", 3): 27.55, ("Set14", 4): 26.00}

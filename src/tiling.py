@@ -1,0 +1,118 @@
+"""Exact tiled inference: any image size in bounded memory, equal to one pass of the network on the whole image.
+
+A tile is a window of LR pixels: a core, whose HR output is kept, plus a halo of real neighbour pixels at least as
+wide as the network's receptive-field radius. Inside the halo, the tile's own zero padding (and, in the
+deconvolution, the features missing beyond its edge) change the output; at the core they cannot reach. A window
+never reaches past the image: at the image border it stops there, so the network zero-pads exactly as it does on the
+whole image. All windows of an image have one size (those at the far edge are shifted inwards, which only widens
+their halo), so the network sees one input shape per image.
+"""
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from src.errors import UserError
+
+# Measured on MindSpore 2.10 CPU, FSRCNN(56, 12, 4) at x2..x4: a forward pass grows the process by ~1.0 KB per LR
+# pixel, i.e. about four float32 maps of width d alive at once plus the output. Five are budgeted, for margin.
+FLOAT_MAPS_ALIVE = 5
+MIN_CORE = 8
+
+
+def receptive_radius(net):
+    """LR pixels beyond a tile's core that the core's HR output depends on, derived from the layers of `net`.
+
+    Stride-1 convs with 'same' zero padding add k // 2 each: 2 for the 5x5, 0 for the 1x1s, 1 per 3x3 (2 + m in all).
+    The deconvolution (kernel K, stride n, output cropped by P at top/left) makes HR row y the full-output row
+    y + P, fed by LR feature i through kernel tap y + P - n*i in 0..K-1. For a core of LR rows a..b-1
+    (HR rows n*a .. n*b-1) that is features a - (K-1-P)//n .. b-1 + (n-1+P)//n: for FSRCNN (K=9, P=4)
+    2 before / 2 after at x2, 1 / 2 at x3, 1 / 1 at x4. Columns alike. Radius: 8, 8, 7 for m = 4.
+    """
+    convs = sum(cell.kernel_size[0] // 2 for cell in net.features.cells() if hasattr(cell, "kernel_size"))
+    kernel, stride, crop = net.deconv.kernel_size[0], net.deconv.stride[0], net.deconv.padding[0]
+    return convs + max((kernel - 1 - crop) // stride, (stride - 1 + crop) // stride)
+
+
+def forward_bytes_per_pixel(net):
+    """Memory one forward pass needs per LR input pixel (see FLOAT_MAPS_ALIVE), float32 maps and output."""
+    return 4 * (FLOAT_MAPS_ALIVE * net.d + 2 * net.scale ** 2)
+
+
+class Span(NamedTuple):
+    """One tile along one axis: the window starts at `window`; its core is start..stop-1 (image coordinates)."""
+    window: int
+    start: int
+    stop: int
+
+    def core_in_window(self, scale):
+        """The core's HR rows (or columns) in the tile's output."""
+        return slice(scale * (self.start - self.window), scale * (self.stop - self.window))
+
+    def core_in_image(self, scale):
+        return slice(scale * self.start, scale * self.stop)
+
+
+class TilePlan(NamedTuple):
+    rows: list
+    cols: list
+    window: tuple  # (height, width) in LR pixels, the same for every tile
+    halo: int
+
+    @property
+    def count(self):
+        return len(self.rows) * len(self.cols)
+
+    def describe(self):
+        if self.count == 1:
+            return "1 tile (whole image)"
+        return (f"{self.count} tiles ({len(self.cols)}x{len(self.rows)} grid of {self.window[1]}x{self.window[0]} "
+                f"LR windows, halo {self.halo})")
+
+
+def _spans(length, core, halo):
+    """Cores of near-equal size covering 0..length-1, and windows of one size, shifted inside the image at its edges.
+
+    Each side of a window is either the image edge or at least `halo` from its core: a window starting at
+    start - halo ends at start + core + halo >= stop + halo; one pushed to 0 or to length - window only gains halo.
+    """
+    core = math.ceil(length / math.ceil(length / core))
+    window = min(length, core + 2 * halo)
+    spans = [Span(min(max(start - halo, 0), length - window), start, min(start + core, length))
+             for start in range(0, length, core)]
+    return window, spans
+
+
+def plan(shape, halo, core):
+    """Tiles for an LR image of `shape` (height, width), cores of at most core x core LR pixels."""
+    if core < 1:
+        raise UserError(f"tile size must be at least 1 LR pixel, got {core}")
+    (win_h, rows), (win_w, cols) = _spans(shape[0], core, halo), _spans(shape[1], core, halo)
+    return TilePlan(rows, cols, (win_h, win_w), halo)
+
+
+def core_for_budget(shape, halo, budget_bytes, bytes_per_pixel):
+    """Core side of the largest square window that fits the budget; the whole image if it fits at once."""
+    if shape[0] * shape[1] * bytes_per_pixel <= budget_bytes:
+        return max(shape)
+    core = math.isqrt(int(budget_bytes // bytes_per_pixel)) - 2 * halo
+    if core < MIN_CORE:
+        least = math.ceil((MIN_CORE + 2 * halo) ** 2 * bytes_per_pixel / 2 ** 20)
+        raise UserError(f"a memory budget of {budget_bytes / 2 ** 20:g} MB is too small for one tile "
+                        f"(give --max_memory_mb {least} or more)")
+    return core
+
+
+def upscale(predict, lr, scale, tiles):
+    """Run `predict` (HxW float32 -> float32 of scale*H x scale*W) tile by tile and stitch the cores' outputs.
+
+    The result equals predict(lr) (to float rounding of the convolution kernels, ~1e-7) for any plan whose halo is at
+    least receptive_radius of the network.
+    """
+    out = np.empty((scale * lr.shape[0], scale * lr.shape[1]), np.float32)
+    win_h, win_w = tiles.window
+    for r in tiles.rows:
+        for c in tiles.cols:
+            hr = predict(lr[r.window:r.window + win_h, c.window:c.window + win_w])
+            out[r.core_in_image(scale), c.core_in_image(scale)] = hr[r.core_in_window(scale), c.core_in_window(scale)]
+    return out
