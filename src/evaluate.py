@@ -19,27 +19,44 @@ def forward(net, plane):
     return net(ms.Tensor(np.ascontiguousarray(plane[None, None]))).asnumpy()[0, 0]
 
 
+def network_input(lr):
+    """An LR luma plane (float, 0..255) as the float32 plane in [0, 1] the network reads."""
+    return np.asarray(lr, dtype=np.float32) / 255.0
+
+
+def output_luma(out):
+    """A network output plane (float32, [0, 1]) as float 0..255, not rounded."""
+    return out.astype(np.float64) * 255.0
+
+
 def predict_y(net, lr):
     """Network output for one LR luma plane (float, 0..255) as float 0..255, not rounded."""
-    return forward(net, np.asarray(lr, dtype=np.float32) / 255.0).astype(np.float64) * 255.0
+    return output_luma(forward(net, network_input(lr)))
+
+
+def score_image(sr, hr, lr, scale, with_ssim=True, with_bicubic=True):
+    """{"psnr", "ssim", "bicubic_psnr", "bicubic_ssim"} of one uint8 output against its ground truth."""
+    scores = {"psnr": metrics.psnr(sr, hr, scale)}
+    if with_ssim:
+        scores["ssim"] = metrics.ssim(sr, hr, scale)
+    if with_bicubic:
+        bic = protocol.bicubic_upscale(lr, scale)
+        scores["bicubic_psnr"] = metrics.psnr(bic, hr, scale)
+        if with_ssim:
+            scores["bicubic_ssim"] = metrics.ssim(bic, hr, scale)
+    return scores
+
+
+def mean_scores(per_image):
+    """Each score averaged over the images of {name: scores}."""
+    return {k: float(np.mean([s[k] for s in per_image.values()])) for k in next(iter(per_image.values()))}
 
 
 def score_set(net, images, scale, with_ssim=True, with_bicubic=True):
     """Per-image scores {name: {"psnr", "ssim", "bicubic_psnr", "bicubic_ssim"}} and their means over the set."""
-    per_image = {}
-    for name, hr, lr in images:
-        sr = protocol.round_uint8(predict_y(net, lr))
-        scores = {"psnr": metrics.psnr(sr, hr, scale)}
-        if with_ssim:
-            scores["ssim"] = metrics.ssim(sr, hr, scale)
-        if with_bicubic:
-            bic = protocol.bicubic_upscale(lr, scale)
-            scores["bicubic_psnr"] = metrics.psnr(bic, hr, scale)
-            if with_ssim:
-                scores["bicubic_ssim"] = metrics.ssim(bic, hr, scale)
-        per_image[name] = scores
-    means = {k: float(np.mean([s[k] for s in per_image.values()])) for k in next(iter(per_image.values()))}
-    return means, per_image
+    per_image = {name: score_image(protocol.round_uint8(predict_y(net, lr)), hr, lr, scale, with_ssim, with_bicubic)
+                 for name, hr, lr in images}
+    return mean_scores(per_image), per_image
 
 
 def evaluate(net, cfg):

@@ -1,0 +1,210 @@
+/**
+ * fsrcnn_infer: serve an exported FSRCNN with the MindSpore C++ inference API (mindspore::Model) and time it.
+ *
+ * Reads every .bin file of --input_dir: one float32 LR luma plane in [0, 1] each, row-major, named NAME_HxW.bin
+ * (as preprocess.py writes them) or NAME.bin when it has the model's own height and width. Consecutive planes of
+ * one shape are run in batches of --batch_size (the model is resized to each shape; a last, partial batch is
+ * completed with zeros) and each output plane is written to --output_dir/NAME.bin. Then --warmup untimed and
+ * --iters timed Predict calls cycle through the batches (resizing between calls, untimed, when shapes differ); the
+ * median, mean, p90 and min milliseconds per call and the images per second at the median are printed.
+ * User errors are one line "error: ..." on stderr and exit code 2.
+ */
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <regex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "include/api/context.h"
+#include "include/api/model.h"
+#include "include/api/status.h"
+#include "include/api/types.h"
+#include "utils.h"
+
+using mindspore::MSTensor;
+
+namespace fsrcnn {
+namespace {
+
+const char kUsage[] =
+    "fsrcnn_infer --model_path MODEL --input_dir DIR --output_dir DIR [options]\n"
+    "Runs an exported FSRCNN on the .bin files of DIR (preprocess.py), writes the outputs and times the model.";
+
+const std::vector<OptionSpec> kSpecs = {
+    {"model_path", "", "MindIR model: the exported one on Ascend, the converted one (convert_model) on CPU"},
+    {"input_dir", "", "folder of .bin inputs: NAME_HxW.bin, one float32 plane each"},
+    {"output_dir", "", "folder for the output planes NAME.bin (created)"},
+    {"device", "CPU", "CPU, Ascend or Ascend310"},
+    {"device_id", "0", "Ascend device index"},
+    {"batch_size", "1", "planes per Predict call"},
+    {"warmup", "100", "untimed Predict calls before timing"},
+    {"iters", "1000", "timed Predict calls (0: write the outputs only)"},
+    {"threads", "0", "CPU threads (0: all hardware threads)"},
+};
+
+struct Plane {
+  std::string path, name;  // name: the output's file name without .bin
+  int64_t height, width;
+};
+
+struct Batch {
+  std::vector<int64_t> shape;  // N,1,H,W the model runs it at
+  std::vector<Plane> planes;
+  std::vector<MSTensor> inputs;  // the planes, then zeros up to N, as the model's one input
+};
+
+std::shared_ptr<mindspore::Context> MakeContext(const Options &options) {
+  auto context = std::make_shared<mindspore::Context>();
+  const std::string &device = options.Str("device");
+  if (device == "CPU") {
+    int threads = options.Int("threads", 0);
+    context->SetThreadNum(threads ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    context->MutableDeviceInfo().push_back(std::make_shared<mindspore::CPUDeviceInfo>());
+  } else if (device == "Ascend" || device == "Ascend310") {
+    auto ascend = std::make_shared<mindspore::AscendDeviceInfo>();
+    ascend->SetDeviceID(static_cast<uint32_t>(options.Int("device_id", 0)));
+    context->MutableDeviceInfo().push_back(ascend);
+  } else {
+    throw UserError("--device '" + device + "' is not one of CPU, Ascend, Ascend310");
+  }
+  return context;
+}
+
+// "NAME_HxW.bin" gives NAME and its shape; a plain "NAME.bin" has the model's height and width. The file must
+// hold exactly that float32 plane.
+Plane Describe(const std::string &path, const std::vector<int64_t> &model_shape) {
+  static const std::regex kShaped("(.+)_([0-9]+)x([0-9]+)\\.bin");
+  std::smatch match;
+  std::string file = BaseName(path);
+  Plane plane{path, file.substr(0, file.size() - 4), model_shape[2], model_shape[3]};
+  if (std::regex_match(file, match, kShaped)) {
+    plane = {path, match[1], std::stoll(match[2]), std::stoll(match[3])};
+  } else if (plane.height < 1 || plane.width < 1) {
+    throw UserError(path + ": the model's input height and width are dynamic, so the file name must give its "
+                    "shape (NAME_HxW.bin, as preprocess.py writes)");
+  }
+  size_t expected = static_cast<size_t>(plane.height * plane.width) * sizeof(float);
+  size_t size = std::filesystem::file_size(path);
+  if (plane.height < 1 || plane.width < 1 || size != expected) {
+    throw UserError(path + ": " + std::to_string(size) + " bytes, but a " + std::to_string(plane.height) + "x" +
+                    std::to_string(plane.width) + " float32 plane is " + std::to_string(expected) +
+                    " bytes (the model's input is " + ShapeString(model_shape) + ")");
+  }
+  return plane;
+}
+
+// Consecutive planes of one shape, at most batch_size per batch, read into the model's input tensors.
+std::vector<Batch> MakeBatches(const std::vector<Plane> &planes, int64_t batch_size, const MSTensor &model_input) {
+  std::vector<Batch> batches;
+  for (const auto &plane : planes) {
+    std::vector<int64_t> shape = {batch_size, 1, plane.height, plane.width};
+    if (batches.empty() || batches.back().shape != shape ||
+        static_cast<int64_t>(batches.back().planes.size()) == batch_size) {
+      batches.push_back({shape, {}, {}});
+    }
+    batches.back().planes.push_back(plane);
+  }
+  for (auto &batch : batches) {
+    size_t plane_bytes = static_cast<size_t>(batch.shape[2] * batch.shape[3]) * sizeof(float);
+    std::vector<char> data(plane_bytes * static_cast<size_t>(batch_size), 0);
+    for (size_t i = 0; i < batch.planes.size(); ++i) {
+      auto file = ReadFile(batch.planes[i].path);
+      std::copy(file.begin(), file.end(), data.begin() + static_cast<std::ptrdiff_t>(i * plane_bytes));
+    }
+    batch.inputs.emplace_back(model_input.Name(), model_input.DataType(), batch.shape, data.data(), data.size());
+  }
+  return batches;
+}
+
+// Resizes the model to the batch's shape when it runs another one; its old outputs are then of the wrong shape.
+void Prepare(mindspore::Model *model, const Batch &batch, std::vector<MSTensor> *outputs,
+             const std::string &model_path) {
+  auto inputs = model->GetInputs();
+  if (inputs[0].Shape() == batch.shape) return;
+  auto status = model->Resize(inputs, {batch.shape});
+  if (!status.IsOk()) {
+    throw UserError(model_path + ": cannot run input " + ShapeString(batch.shape) + " (" + status.ToString() +
+                    "); a static model needs inputs of the shape it was exported at (preprocess.py --pad_to)");
+  }
+  outputs->clear();
+}
+
+// One Predict call; returns its milliseconds.
+double Predict(mindspore::Model *model, const std::vector<MSTensor> &inputs, std::vector<MSTensor> *outputs) {
+  auto start = std::chrono::steady_clock::now();
+  auto status = model->Predict(inputs, outputs);
+  std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
+  if (!status.IsOk()) throw std::runtime_error("Predict failed: " + status.ToString());
+  return elapsed.count();
+}
+
+int Run(const Options &options) {
+  const std::string &model_path = options.Str("model_path");
+  const std::string &output_dir = options.Str("output_dir");
+  RequireFile(model_path, "model file");
+  auto files = ListBinFiles(options.Str("input_dir"));
+  int batch_size = options.Int("batch_size", 1);
+  int warmup = options.Int("warmup", 0);
+  int iters = options.Int("iters", 0);
+  auto context = MakeContext(options);
+
+  mindspore::Model model;
+  auto status = model.Build(model_path, mindspore::ModelType::kMindIR, context);
+  if (!status.IsOk()) throw UserError(model_path + ": cannot load the model (" + status.ToString() + ")");
+  auto inputs = model.GetInputs();
+  auto model_shape = inputs.empty() ? std::vector<int64_t>() : inputs[0].Shape();
+  if (inputs.size() != 1 || model_shape.size() != 4 || model_shape[1] != 1 ||
+      inputs[0].DataType() != mindspore::DataType::kNumberTypeFloat32) {
+    throw UserError(model_path + ": expected one float32 input of shape N,1,H,W");
+  }
+  std::vector<Plane> planes;
+  std::set<std::string> shapes;
+  for (const auto &file : files) {
+    planes.push_back(Describe(file, model_shape));
+    shapes.insert(std::to_string(planes.back().height) + "x" + std::to_string(planes.back().width));
+  }
+  auto batches = MakeBatches(planes, batch_size, inputs[0]);
+
+  MakeDirs(output_dir);
+  std::vector<MSTensor> outputs;
+  for (const auto &batch : batches) {
+    Prepare(&model, batch, &outputs, model_path);
+    Predict(&model, batch.inputs, &outputs);
+    size_t plane_bytes = outputs[0].DataSize() / static_cast<size_t>(batch_size);
+    const auto *data = static_cast<const char *>(outputs[0].Data().get());
+    for (size_t i = 0; i < batch.planes.size(); ++i) {
+      WriteFile(output_dir + "/" + batch.planes[i].name + ".bin", data + i * plane_bytes, plane_bytes);
+    }
+  }
+  std::printf("model    %s on %s, exported input %s\n", model_path.c_str(), options.Str("device").c_str(),
+              ShapeString(model_shape).c_str());
+  std::printf("inputs   %zu planes (%zu shape%s) in %zu batch%s of %d\n", planes.size(), shapes.size(),
+              shapes.size() > 1 ? "s" : "", batches.size(), batches.size() > 1 ? "es" : "", batch_size);
+  std::printf("wrote    %zu outputs to %s\n", planes.size(), output_dir.c_str());
+  if (iters == 0) return 0;
+
+  std::vector<double> times;
+  for (int i = 0; i < warmup + iters; ++i) {
+    const auto &batch = batches[i % batches.size()];
+    Prepare(&model, batch, &outputs, model_path);
+    double ms = Predict(&model, batch.inputs, &outputs);
+    if (i >= warmup) times.push_back(ms);
+  }
+  auto latency = Summarize(times);
+  std::printf("latency  ms per Predict (%d warm-up, %d timed): median %.3f mean %.3f p90 %.3f min %.3f\n", warmup,
+              iters, latency.median, latency.mean, latency.p90, latency.min);
+  // Zeros completing a partial batch are no images: count the planes each call carries on average.
+  double per_call = static_cast<double>(planes.size()) / static_cast<double>(batches.size());
+  std::printf("speed    %.2f images/s at the median\n", 1000.0 * per_call / latency.median);
+  return 0;
+}
+
+}  // namespace
+}  // namespace fsrcnn
+
+int main(int argc, char **argv) { return fsrcnn::RunMain(fsrcnn::Run, argc, argv, fsrcnn::kUsage, fsrcnn::kSpecs); }

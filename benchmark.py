@@ -1,0 +1,41 @@
+"""Inference latency: python benchmark.py [--ckpt_file F] [--iters 1000 --warmup 100] [--threads N]
+[--bench_paths mindspore_graph,mindir,onnxruntime,cpp] [--json FILE].
+
+Two workloads, Set5 x4 LR images in batches of --bench_batch (8) and one 256x256 LR image, on each path: the
+MindSpore network (GRAPH_MODE), the exported MINDIR (nn.GraphCell), ONNX Runtime, and the C++ harness once built
+(bash ascend310_infer/build.sh). Prints median ms per batch, images/s and GFLOP/s; see src/benchmark.py.
+"""
+import os
+import tempfile
+
+os.environ.setdefault("GLOG_v", "3")
+
+from src.config import get_config  # noqa: E402
+from src.errors import UserError, cli_entry  # noqa: E402
+
+
+@cli_entry
+def main(argv=None):
+    cfg = get_config(__doc__, argv)
+    from src import benchmark, checkpoint, dataset, device
+    dataset.check_scale(cfg.scale)
+    names = benchmark.parse_paths(cfg.bench_paths)
+    if cfg.iters < 1 or cfg.warmup < 0 or cfg.bench_batch < 1 or cfg.threads < 0:
+        raise UserError("--iters and --bench_batch must be >= 1, --warmup and --threads >= 0")
+    device.setup(cfg)
+    threads = benchmark.use_threads(cfg.threads)
+    net = checkpoint.network_from_checkpoint(cfg.ckpt_file, cfg)
+    workloads = [benchmark.set5_workload(cfg.data_dir, cfg.scale, cfg.bench_batch),
+                 benchmark.single_workload(cfg.scale)]
+    with tempfile.TemporaryDirectory(prefix="fsrcnn-bench-") as workdir:
+        settings = benchmark.Settings(cfg.warmup, cfg.iters, threads, workdir)
+        results, skipped = benchmark.run(net, workloads, names, settings)
+    machine = benchmark.machine()
+    print(benchmark.format_table(results, settings, machine))
+    if cfg.json:
+        from src import evaluate
+        evaluate.write_json(benchmark.to_json(results, skipped, settings, machine), cfg.json)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+# shellcheck shell=bash
+# Shared by scripts/run_infer_cpp.sh and scripts/run_infer_310.sh (sourced, not run): the serving chain's steps
+# around the C++ harness. Positional arguments of both: [CKPT_FILE] [EVAL_SET] [CONFIG_PATH].
+#
+# Environment knobs (all optional):
+#   WORK_DIR   where the chain writes: lr/ (inputs), sr/ (outputs), png/, the models and results.json
+#              (default infer_results/<device>_<set> in the repository)
+#   DATA_DIR   datasets folder (default ../shared/datasets beside the repository)
+#   BATCH      planes per Predict call (default 1)
+#   WARMUP     untimed Predict calls (default 100)
+#   ITERS      timed Predict calls (default 1000)
+#   THREADS    CPU threads of the harness (default 0: all)
+#   DEVICE_ID  Ascend device (default 0)
+#   PYTHON     interpreter (default python)
+# shellcheck source=scripts/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+set -euo pipefail
+
+# start_chain DEVICE ARG...: parse the arguments, create WORK_DIR
+start_chain() {
+    DEVICE=$1
+    shift
+    split_args 0 3 "$@"
+    (( ${#EXTRA[@]} == 0 )) || usage
+    local ckpt config data_dir
+    ckpt=$(abs_paths CKPT_FILE "${POSITIONAL[0]:-$ROOT/checkpoints/fsrcnn_x4.ckpt}") || exit 2
+    config=$(abs_paths CONFIG_PATH "${POSITIONAL[2]:-$ROOT/configs/fsrcnn_x4.yaml}") || exit 2
+    data_dir=$(abs_paths DATA_DIR "${DATA_DIR:-$ROOT/../shared/datasets}") || exit 2
+    EVAL_SET=${POSITIONAL[1]:-Set5}
+    OPTS=(--config_path "$config" --ckpt_file "$ckpt" --data_dir "$data_dir")
+    BATCH=${BATCH:-1}
+    require_count "$BATCH" BATCH
+    WORK=${WORK_DIR:-$ROOT/infer_results/${DEVICE}_$(basename "${EVAL_SET%.h5}")}
+    mkdir -p "$WORK" || fail "cannot create WORK_DIR '$WORK'"
+    export GLOG_v=3
+}
+
+# preprocess [PAD_TO]: the eval set's LR planes into $WORK/lr (padded to PAD_TO: H,W or largest)
+preprocess() {
+    "$PYTHON" "$ROOT/preprocess.py" "${OPTS[@]}" --eval_sets "$EVAL_SET" --lr_bin_dir "$WORK/lr" --pad_to "${1:-}"
+}
+
+# run_harness MODEL: serve $WORK/lr into $WORK/sr on $DEVICE and print the latency
+run_harness() {
+    "$ROOT/ascend310_infer/out/fsrcnn_infer" --model_path "$1" --device "$DEVICE" --device_id "${DEVICE_ID:-0}" \
+        --input_dir "$WORK/lr" --output_dir "$WORK/sr" --batch_size "$BATCH" --warmup "${WARMUP:-100}" \
+        --iters "${ITERS:-1000}" --threads "${THREADS:-0}"
+}
+
+# postprocess: score $WORK/sr as eval.py does; PNGs in $WORK/png, figures in $WORK/results.json
+postprocess() {
+    "$PYTHON" "$ROOT/postprocess.py" "${OPTS[@]}" --lr_bin_dir "$WORK/lr" --sr_bin_dir "$WORK/sr" \
+        --png_dir "$WORK/png" --json "$WORK/results.json"
+}

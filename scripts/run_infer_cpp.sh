@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Serve on CPU with the C++ harness and MindSpore Lite 2.0 (fetched once into third_party/): build -> preprocess
+# (each LR plane at its own size) -> export the repaired ONNX -> convert it with Lite's converter (Lite 2.0 cannot
+# read MindSpore 2.10 MINDIR) -> run (Lite resizes the model to each plane) -> postprocess (scores equal eval.py's).
+# Knobs: see scripts/infer_chain.sh.
+USAGE="bash scripts/run_infer_cpp.sh [CKPT_FILE] [EVAL_SET] [CONFIG_PATH]"
+# shellcheck source=scripts/infer_chain.sh
+source "$(dirname "${BASH_SOURCE[0]}")/infer_chain.sh"
+
+start_chain CPU "$@"
+PYTHON=$PYTHON bash "$ROOT/ascend310_infer/build.sh"
+preprocess
+"$PYTHON" "$ROOT/export.py" "${OPTS[@]}" --file_format ONNX --file_name "$WORK/fsrcnn"
+"$ROOT/ascend310_infer/out/convert_model" --onnx_path "$WORK/fsrcnn.onnx" --output_file "$WORK/fsrcnn_lite"
+run_harness "$WORK/fsrcnn_lite.mindir"
+postprocess

@@ -1,0 +1,216 @@
+"""The latency protocol of benchmark.py: workloads x inference paths, median milliseconds per iteration.
+
+Protocol (the one the MindSpore FSRCNN port claims, REFERENCE section 4): `warmup` untimed iterations, then `iters`
+timed ones; each iteration is one forward pass of one batch, timed until its output is a host array; the median is
+reported, with images/s = batch / median and GFLOP/s = 2 x MACs / median, MACs = count_macs_per_lr_pixel x the LR
+pixels of the batch (REFERENCE section 1).
+
+Workloads:
+- set5_x{n}_b{B}: the Set5 LR images of the evaluation protocol, each padded (by mirroring, as preprocess.py does
+  for a static model) to the largest, baby's (128x128 at x4); the batch of B cycles through the set
+  (B = 8: baby, bird, butterfly, head, woman, baby, bird, butterfly). Padding, not cropping, keeps each image whole;
+  it is what the served static model computes, so those pixels are counted.
+- single_256_x{n}: one 256x256 plane (seeded uniform noise: the cost does not depend on the content).
+
+Paths (PATHS, one function each; a new path is one more `@path(...)` function): the MindSpore network in GRAPH_MODE,
+the exported MINDIR through nn.GraphCell, ONNX Runtime on the exported (repaired) ONNX, and the C++ harness
+(ascend310_infer/, on the ONNX converted by MindSpore Lite) when it is built. Every path runs with the same number of
+CPU threads, and its output is compared with the network's (max_abs_diff), so a fast but wrong path shows.
+"""
+import os
+import platform
+import statistics
+import tempfile
+import time
+from typing import NamedTuple
+
+import mindspore as ms
+import numpy as np
+
+from src import dataset, evaluate, export, serving
+from src.errors import UserError
+from src.fsrcnn import count_macs_per_lr_pixel
+
+SINGLE_SIDE = 256
+
+
+class Workload(NamedTuple):
+    name: str
+    x: np.ndarray  # (N, 1, H, W) float32 in [0, 1]
+
+
+class Settings(NamedTuple):
+    warmup: int
+    iters: int
+    threads: int
+    workdir: str  # scratch folder for exported models and .bin files
+
+
+class Unavailable(Exception):
+    """A path that cannot run here (package missing, harness not built): reported as skipped."""
+
+
+class Result(NamedTuple):
+    path: str
+    workload: str
+    batch: int
+    median_ms: float
+    images_per_s: float
+    gflops: float
+    max_abs_diff: float
+
+
+PATHS = {}
+
+
+def path(name):
+    """Register `fn(net, x, settings) -> (median_ms, output array)` as the path `name`."""
+    def register(fn):
+        PATHS[name] = fn
+        return fn
+    return register
+
+
+def time_calls(run, settings):
+    """Median milliseconds of `run()` over settings.iters calls after settings.warmup, and the last output."""
+    for _ in range(settings.warmup):
+        run()
+    times = []
+    for _ in range(settings.iters):
+        start = time.perf_counter()
+        out = run()
+        times.append((time.perf_counter() - start) * 1000.0)
+    return statistics.median(times), out
+
+
+def _export(net, x, settings, fmt):
+    """The model exported at x's shape, once per format and shape: MindSpore 2.10 fails to export the same network
+    to ONNX again at a shape it exported before (RuntimeError 'out of range' on BiasAdd)."""
+    path = os.path.join(settings.workdir, f"model_{'x'.join(map(str, x.shape))}{export.EXTENSIONS[fmt]}")
+    if not os.path.isfile(path):
+        export.export(net, export.Target(fmt, path, x.shape))
+    return path
+
+
+@path("mindspore_graph")
+def _mindspore_graph(net, x, settings):
+    tensor = ms.Tensor(x)
+    return time_calls(lambda: net(tensor).asnumpy(), settings)
+
+
+@path("mindir")
+def _mindir(net, x, settings):
+    graph = ms.nn.GraphCell(ms.load(_export(net, x, settings, "MINDIR")))
+    tensor = ms.Tensor(x)
+    return time_calls(lambda: graph(tensor).asnumpy(), settings)
+
+
+@path("onnxruntime")
+def _onnxruntime(net, x, settings):
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        raise Unavailable("onnxruntime is not installed (pip install onnxruntime)") from None
+    model = _export(net, x, settings, "ONNX")
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = settings.threads
+    options.inter_op_num_threads = 1
+    session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+    feed = {session.get_inputs()[0].name: x}
+    return time_calls(lambda: session.run(None, feed)[0], settings)
+
+
+@path("cpp")
+def _cpp(net, x, settings):
+    if not (os.path.isfile(serving.HARNESS) and os.path.isfile(serving.CONVERTER)):
+        raise Unavailable(f"the C++ harness is not built ({serving.BUILD_HINT})")
+    onnx_path = _export(net, x, settings, "ONNX")
+    lite_model = serving.convert_onnx(onnx_path, os.path.splitext(onnx_path)[0] + "_lite")
+    folder = tempfile.mkdtemp(dir=settings.workdir)
+    inputs, outputs = os.path.join(folder, "in"), os.path.join(folder, "out")
+    names = [f"{i:04d}" for i in range(len(x))]
+    serving.write_planes(x[:, 0], names, inputs)
+    run = serving.run_harness(lite_model, inputs, outputs, batch_size=len(x), warmup=settings.warmup,
+                              iters=settings.iters, threads=settings.threads)
+    shape = tuple(net.scale * v for v in x.shape[2:])
+    return run.median_ms, np.stack([serving.read_plane(os.path.join(outputs, f"{n}.bin"), shape)
+                                    for n in names])[:, None]
+
+
+# ---------------------------------------------------------------- workloads and the run
+def set5_workload(data_dir, scale, batch):
+    images = dataset.load_eval_set("Set5", data_dir, scale)
+    shape = serving.largest_shape(images)
+    planes = [serving.pad_to(evaluate.network_input(lr), shape) for _, _, lr in images]
+    x = np.stack([planes[i % len(planes)] for i in range(batch)])[:, None]
+    return Workload(f"set5_x{scale}_b{batch}", np.ascontiguousarray(x, dtype=np.float32))
+
+
+def single_workload(scale):
+    x = np.random.default_rng(0).random((1, 1, SINGLE_SIDE, SINGLE_SIDE), dtype=np.float32)
+    return Workload(f"single_{SINGLE_SIDE}_x{scale}", x)
+
+
+def use_threads(threads):
+    """Set MindSpore's CPU kernel threads (the other paths take theirs from Settings); returns the count used.
+
+    0 means every core this process may use: MindSpore's own default (25 threads) oversubscribes small machines."""
+    threads = threads or len(os.sched_getaffinity(0))
+    ms.device_context.cpu.op_tuning.threads_num(threads)
+    return threads
+
+
+def parse_paths(text):
+    names = [p.strip() for p in text.split(",") if p.strip()]
+    unknown = [p for p in names if p not in PATHS]
+    if unknown or not names:
+        raise UserError(f"bench_paths '{text}': choose among {', '.join(PATHS)}")
+    return names
+
+
+def machine():
+    """One line describing the CPU, for the JSON and the table."""
+    model = platform.processor() or platform.machine()
+    if os.path.isfile("/proc/cpuinfo"):
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), model)
+    return f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+
+
+def run(net, workloads, names, settings, report=print):
+    """Every path on every workload. Returns (results, {path: reason skipped}); `report` gets progress lines."""
+    macs_per_pixel = count_macs_per_lr_pixel(net.d, net.s, net.m)
+    results, skipped = [], {}
+    for workload in workloads:
+        reference = net(ms.Tensor(workload.x)).asnumpy()
+        batch, _, height, width = workload.x.shape
+        for name in names:
+            if name in skipped:
+                continue
+            try:
+                median_ms, out = PATHS[name](net, workload.x, settings)
+            except Unavailable as why:
+                skipped[name] = str(why)
+                report(f"{name}: skipped ({why})")
+                continue
+            flop = 2.0 * macs_per_pixel * batch * height * width
+            results.append(Result(name, workload.name, batch, median_ms, batch * 1000.0 / median_ms,
+                                  flop / median_ms / 1e6, float(np.abs(out - reference).max())))
+            report(f"{workload.name} {name}: {median_ms:.2f} ms")
+    return results, skipped
+
+
+def format_table(results, settings, machine_line):
+    head = (f"{'workload':<16}{'path':<17}{'batch':>6}{'median ms':>11}{'images/s':>10}{'GFLOP/s':>9}"
+            f"{'max|diff|':>11}")
+    lines = [f"{machine_line}; {settings.threads} threads; median of {settings.iters} iterations after "
+             f"{settings.warmup} warm-up", head, "-" * len(head)]
+    for r in results:
+        lines.append(f"{r.workload:<16}{r.path:<17}{r.batch:>6}{r.median_ms:>11.2f}{r.images_per_s:>10.2f}"
+                     f"{r.gflops:>9.2f}{r.max_abs_diff:>11.1e}")
+    return "\n".join(lines)
+
+
+def to_json(results, skipped, settings, machine_line):
+    return {"machine": machine_line, "threads": settings.threads, "warmup": settings.warmup, "iters": settings.iters,
+            "results": [r._asdict() for r in results], "skipped": skipped}

@@ -1,0 +1,45 @@
+"""benchmark.py: every path on both workloads with tiny iteration counts, the table and valid JSON; bad options."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+from src import benchmark
+from test_serving import harness  # noqa: F401  (fixture: builds the C++ harness, so the cpp path runs too)
+
+
+def run_benchmark(*args):
+    """benchmark.py in its own process: MindSpore takes the CPU thread count once per process."""
+    return subprocess.run([sys.executable, os.path.join(ROOT, "benchmark.py"), *args], capture_output=True,
+                          text=True, env=dict(os.environ, GLOG_v="3"), timeout=600, check=False)
+
+
+def test_all_paths_tiny(harness, random_ckpt, data_dir, tmp_path):  # noqa: F811
+    out = tmp_path / "bench.json"
+    result = run_benchmark("--ckpt_file", random_ckpt(), "--data_dir", data_dir, "--iters", "2", "--warmup", "1",
+                           "--bench_batch", "3", "--threads", "2", "--json", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert report["machine"] and report["threads"] == 2 and report["iters"] == 2 and report["skipped"] == {}
+    rows = {(r["path"], r["workload"]): r for r in report["results"]}
+    assert sorted(rows) == sorted((p, w) for p in benchmark.PATHS for w in ("set5_x4_b3", "single_256_x4"))
+    for (path, workload), r in rows.items():
+        pixels = r["batch"] * (128 * 128 if workload.startswith("set5") else 256 * 256)
+        assert r["batch"] == (3 if workload.startswith("set5") else 1)
+        assert r["median_ms"] > 0 and r["images_per_s"] == pytest.approx(r["batch"] * 1000 / r["median_ms"])
+        assert r["gflops"] == pytest.approx(2 * 12464 * pixels / r["median_ms"] / 1e6)
+        assert r["max_abs_diff"] < 1e-4, (path, workload)
+        assert f"{workload:<16}{path:<17}" in result.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--bench_paths", "mindspore_graph,tensorrt"], "bench_paths 'mindspore_graph,tensorrt': choose among"),
+    (["--iters", "0"], "--iters and --bench_batch must be >= 1"),
+    (["--ckpt_file", "missing.ckpt"], "missing.ckpt: checkpoint not found"),
+])
+def test_bad_options(args, message, random_ckpt, data_dir):
+    result = run_benchmark("--ckpt_file", random_ckpt(), "--data_dir", data_dir, *args)
+    assert result.returncode == 2 and result.stderr.strip().startswith("error: ") and message in result.stderr
