@@ -1,4 +1,4 @@
-"""Device and distributed setup: the one place that knows about CPU/GPU/Ascend and launchers."""
+"""Device and distributed setup: the one place that knows about CPU/GPU/Ascend, launchers and what each supports."""
 import os
 
 import mindspore as ms
@@ -6,12 +6,48 @@ import mindspore as ms
 from src.errors import UserError
 
 DEVICE_TARGETS = ("CPU", "GPU", "Ascend")
-_LAUNCHER_VARS = ("MS_ROLE", "OMPI_COMM_WORLD_SIZE", "RANK_TABLE_FILE")
+AMP_LEVELS = ("O0", "O1", "O2", "O3")
+# What each launcher exports. msrun 2.10 (checked): MS_ROLE, MS_WORKER_NUM, MS_SCHED_HOST/PORT, RANK_ID, RANK_SIZE,
+# DEVICE_ID. It also runs the script once as MS_ROLE=MS_SCHED: that process must call init() too, which serves as
+# the scheduler (it would otherwise train on its own while the workers wait for a scheduler).
+_LAUNCHER_VARS = ("MS_ROLE",                # msrun / dynamic cluster
+                  "OMPI_COMM_WORLD_SIZE",   # mpirun (GPU)
+                  "RANK_TABLE_FILE")        # Ascend rank table, one process per device
+# Rank 0 validates and writes checkpoints while the other ranks already wait in the next all-reduce; MindSpore's
+# 30 s default for CPU collectives is shorter than loading and scoring a large validation set.
+_CPU_COMM_TIMEOUT_S = "1800"
 
 
 def launched_distributed():
     """True when msrun, mpirun or an Ascend rank table started this process (init() fails otherwise)."""
-    return any(os.environ.get(v) for v in _LAUNCHER_VARS) or int(os.environ.get("RANK_SIZE", "1")) > 1
+    return any(os.environ.get(var) for var in _LAUNCHER_VARS)
+
+
+def check_options(cfg):
+    """Reject settings the chosen device cannot run, before anything starts."""
+    if cfg.device_target not in DEVICE_TARGETS:
+        raise UserError(f"device_target '{cfg.device_target}' is not one of {', '.join(DEVICE_TARGETS)}")
+    if not getattr(ms.device_context, cfg.device_target.lower()).is_available():
+        raise UserError(f"device_target {cfg.device_target} is not available here: this MindSpore cannot load its "
+                        f"{cfg.device_target} plugin or driver (wrong package, or no device); use device_target CPU")
+    if cfg.amp_level not in AMP_LEVELS:
+        raise UserError(f"amp_level '{cfg.amp_level}' is not one of {', '.join(AMP_LEVELS)}")
+    if cfg.device_target == "CPU" and cfg.amp_level != "O0":
+        raise UserError(f"amp_level {cfg.amp_level} needs float16 kernels: use it on GPU or Ascend "
+                        "(device_target CPU trains in float32, amp_level O0)")
+    if cfg.device_target == "CPU" and cfg.dataset_sink_mode:
+        raise UserError("dataset_sink_mode needs a device queue (GPU or Ascend); on CPU the batches are fed from "
+                        "the host anyway: drop --dataset_sink_mode")
+
+
+def _make_deterministic(device_target):
+    """Identical runs give identical weights (what resume and rank-comparison tests rely on)."""
+    if device_target == "CPU":
+        # PReLU's weight gradient is summed over kernel threads in arrival order: one thread makes it reproducible.
+        # MindSpore allows this once per process.
+        ms.device_context.cpu.op_tuning.threads_num(1)
+    else:
+        ms.set_deterministic(True)
 
 
 def setup(cfg):
@@ -19,17 +55,31 @@ def setup(cfg):
 
     Returns (rank, group_size).
     """
-    if cfg.device_target not in DEVICE_TARGETS:
-        raise UserError(f"device_target '{cfg.device_target}' is not one of {', '.join(DEVICE_TARGETS)}")
+    check_options(cfg)
     if cfg.device_target == "CPU":
         ms.set_device("CPU")
     else:
         ms.set_device(cfg.device_target, int(os.environ.get("DEVICE_ID", cfg.device_id)))
     ms.set_context(mode=ms.GRAPH_MODE)
+    if cfg.deterministic:
+        _make_deterministic(cfg.device_target)
     if not launched_distributed():
         return 0, 1
     from mindspore.communication import get_group_size, get_rank, init
+    if cfg.device_target == "CPU":
+        os.environ.setdefault("MS_CPU_COMM_OP_TIMEOUT", _CPU_COMM_TIMEOUT_S)
     init()
     ms.set_auto_parallel_context(parallel_mode=ms.ParallelMode.DATA_PARALLEL, gradients_mean=True,
                                  device_num=get_group_size())
     return get_rank(), get_group_size()
+
+
+def build_train_step(net, optimizer, loss_fn, amp_level):
+    """One training step as a Cell: amp.build_train_network gives the plain TrainOneStepCell at O0, float16 casts at
+    O1-O3 and a dynamic loss scale at O2 (then the step returns (loss, overflow, scale))."""
+    return ms.amp.build_train_network(net, optimizer, loss_fn, level=amp_level)
+
+
+def sink_steps(train_step, data):
+    """A function that runs one step on the next batch of the device queue (mindspore.data_sink, GPU/Ascend)."""
+    return ms.data_sink(train_step, data, sink_size=1)

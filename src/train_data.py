@@ -1,9 +1,10 @@
 """Training batches for a `mindspore.dataset` pipeline, identical on every device count.
 
-A source yields whole batches: batch `step` of epoch `e` is a pure function of (seed, e, step), so a resumed run
-sees the same batches as an uninterrupted one, and N data-parallel ranks each take their slice of the same global
-batch that a single device would see (what makes 1-device and N-device runs comparable).
+A source yields whole batches: batch(e, step) is a pure function of (seed, e, step), so a resumed run sees the same
+batches as an uninterrupted one, and N data-parallel ranks each take their slice of the same global batch that a
+single device would see (what makes 1-device and N-device runs comparable).
 """
+import functools
 import os
 
 import mindspore.dataset as ds
@@ -14,18 +15,14 @@ from src.errors import UserError
 
 
 class _BatchSource:
-    """Random-access over the steps of one epoch; call set_epoch(e) before iterating epoch e."""
+    """Random access to batch(epoch, step); len() is the number of steps of one epoch."""
 
     def __init__(self, batch_size, seed, rank=0, group_size=1):
         self.batch_size, self.seed, self.rank, self.group_size = batch_size, seed, rank, group_size
-        self.epoch = 0
 
     @property
     def global_batch(self):
         return self.batch_size * self.group_size
-
-    def set_epoch(self, epoch):
-        self.epoch = epoch
 
     def __len__(self):
         return self.num_patches // self.global_batch
@@ -47,14 +44,13 @@ class ArrayPatches(_BatchSource):
         super().__init__(batch_size, seed, rank, group_size)
         self.lr, self.hr = lr, hr
         self.num_patches = len(lr)
-        self._order = None
 
-    def set_epoch(self, epoch):
-        super().set_epoch(epoch)
-        self._order = np.random.default_rng([self.seed, epoch]).permutation(self.num_patches)
+    @functools.lru_cache(maxsize=2)  # worker threads near an epoch boundary ask for two epochs
+    def _order(self, epoch):
+        return np.random.default_rng([self.seed, epoch]).permutation(self.num_patches)
 
-    def __getitem__(self, step):
-        idx = self._rank_slice(self._order[step * self.global_batch:(step + 1) * self.global_batch])
+    def batch(self, epoch, step):
+        idx = self._rank_slice(self._order(epoch)[step * self.global_batch:(step + 1) * self.global_batch])
         return self._to_batch(self.lr[idx], self.hr[idx])
 
 
@@ -77,8 +73,8 @@ class RandomPatches(_BatchSource):
         counts = np.array([(lr.shape[0] - patch + 1) * (lr.shape[1] - patch + 1) for _, lr in self.pairs], float)
         self.weights = counts / counts.sum()
 
-    def __getitem__(self, step):
-        rng = np.random.default_rng([self.seed, self.epoch, step])
+    def batch(self, epoch, step):
+        rng = np.random.default_rng([self.seed, epoch, step])
         p, n = self.patch, self.scale
         picks = rng.choice(len(self.pairs), size=self.global_batch, p=self.weights)
         lrs, hrs = [], []
@@ -123,8 +119,22 @@ def build_source(cfg, rank=0, group_size=1, progress=None):
     return source
 
 
-def make_dataset(source, num_workers):
-    """Wrap a batch source in a GeneratorDataset (thread workers, order preserved, clamped to the CPU count)."""
+class EpochRange:
+    """The batches of epochs first..end-1 as one sequence: one pipeline (and one device queue) for a whole run."""
+
+    def __init__(self, source, first, end):
+        self.source, self.first, self.end = source, first, end
+
+    def __len__(self):
+        return len(self.source) * (self.end - self.first)
+
+    def __getitem__(self, index):
+        epoch, step = divmod(index, len(self.source))
+        return self.source.batch(self.first + epoch, step)
+
+
+def make_dataset(batches, num_workers):
+    """Wrap a sequence of batches in a GeneratorDataset (thread workers, order preserved, clamped to the CPU count)."""
     workers = max(1, min(num_workers, os.cpu_count() or 1))
-    return ds.GeneratorDataset(source, column_names=["lr", "hr"], shuffle=False,
+    return ds.GeneratorDataset(batches, column_names=["lr", "hr"], shuffle=False,
                                num_parallel_workers=workers, python_multiprocessing=False)

@@ -24,10 +24,14 @@ def _learning_rates(base_lr, cfg, steps_per_epoch):
     raise UserError(f"lr_schedule '{cfg.lr_schedule}' is not one of constant, cosine")
 
 
-def build_optimizer(net, cfg, steps_per_epoch):
-    """Adam (default) or SGD+momentum, with the deconvolution on its own, lower learning rate (paper)."""
-    groups = [{"params": net.conv_parameters(), "lr": _learning_rates(cfg.lr, cfg, steps_per_epoch)},
-              {"params": net.deconv_parameters(), "lr": _learning_rates(cfg.deconv_lr, cfg, steps_per_epoch)}]
+def build_optimizer(net, cfg, steps_per_epoch, lr_factor=1):
+    """Adam (default) or SGD+momentum, with the deconvolution on its own, lower learning rate (paper).
+
+    Both rates are multiplied by lr_factor (the device count, with lr_scale_with_batch).
+    """
+    groups = [{"params": net.conv_parameters(), "lr": _learning_rates(cfg.lr * lr_factor, cfg, steps_per_epoch)},
+              {"params": net.deconv_parameters(),
+               "lr": _learning_rates(cfg.deconv_lr * lr_factor, cfg, steps_per_epoch)}]
     if cfg.optimizer == "adam":
         return nn.Adam(groups, learning_rate=cfg.lr)
     if cfg.optimizer == "sgd":
@@ -42,6 +46,11 @@ def _init_from(net, cfg):
     checkpoint.load_weights(net, params, cfg.init_ckpt, checkpoint.describe(cfg), only=only)
     if cfg.init_convs_only:
         reset_deconv(net)
+
+
+def _loss_value(output):
+    """The loss of one step's output (O2's loss-scaled step returns (loss, overflow, scale))."""
+    return float((output[0] if isinstance(output, tuple) else output).asnumpy())
 
 
 def _check_validation_set(name):
@@ -63,8 +72,9 @@ class Trainer:
         self.net = FSRCNN(cfg.scale, cfg.d, cfg.s, cfg.m)
         if cfg.init_ckpt:
             _init_from(self.net, cfg)
-        self.optimizer = build_optimizer(self.net, cfg, len(self.source))
-        self.train_step = nn.TrainOneStepCell(nn.WithLossCell(self.net, nn.MSELoss()), self.optimizer)
+        self.lr_factor = self.group_size if cfg.lr_scale_with_batch else 1
+        self.optimizer = build_optimizer(self.net, cfg, len(self.source), self.lr_factor)
+        self.train_step = device.build_train_step(self.net, self.optimizer, nn.MSELoss(), cfg.amp_level)
         self.train_step.set_train()
         self.val_images = dataset.load_eval_set(cfg.val_data, cfg.data_dir, cfg.scale) if self.is_main else []
         self.eval_net = evaluate.make_dynamic(self.net)
@@ -84,8 +94,9 @@ class Trainer:
         if not os.path.isfile(self.last_path):
             raise UserError(f"{self.last_path}: nothing to resume (no last.ckpt in output_dir)")
         params, info = checkpoint.read(self.last_path)
-        checkpoint.load_weights(self.train_step, params, self.last_path, checkpoint.describe(self.cfg),
-                                only={p.name for p in self.train_step.get_parameters()})
+        # weights, Adam moments, beta powers and global_step; the learning rates come from the current options
+        state = {p.name for p in self.train_step.get_parameters() if not p.name.startswith("learning_rate")}
+        checkpoint.load_weights(self.train_step, params, self.last_path, checkpoint.describe(self.cfg), only=state)
         self.start_epoch = int(info["epoch"]) + 1
         self.best_psnr = float(info["best_psnr"])
         if self.is_main:
@@ -99,29 +110,54 @@ class Trainer:
         self.net.set_train(True)
         return means["psnr"]
 
-    def train_epoch(self, epoch):
-        self.source.set_epoch(epoch)
-        data = train_data.make_dataset(self.source, self.cfg.num_workers)
+    def _step_runner(self):
+        """A function running one training step on the next batch of the remaining epochs: batches come from the
+        device queue with dataset_sink_mode (GPU/Ascend), else from a host iterator."""
+        data = train_data.make_dataset(train_data.EpochRange(self.source, self.start_epoch, self.cfg.epochs),
+                                       self.cfg.num_workers)
+        if self.cfg.dataset_sink_mode:
+            return device.sink_steps(self.train_step, data)
+        batches = data.create_tuple_iterator(num_epochs=1)
+        return lambda: self.train_step(*next(batches))
+
+    def train_epoch(self, epoch, run_step):
         losses = []
-        bar = self._progress(data.create_tuple_iterator(num_epochs=1), total=len(self.source),
-                             desc=f"epoch {epoch + 1}/{self.cfg.epochs}")
-        for lr, hr in bar:
-            losses.append(float(self.train_step(lr, hr).asnumpy()))
+        bar = self._progress(range(len(self.source)), desc=f"epoch {epoch + 1}/{self.cfg.epochs}")
+        for _ in bar:
+            losses.append(_loss_value(run_step()))
             if len(losses) % 50 == 0:
                 bar.set_postfix(loss=f"{np.mean(losses[-50:]):.6f}")
         return float(np.mean(losses))
+
+    def _describe_run(self):
+        cfg, factor = self.cfg, self.lr_factor
+        lr = f"lr {cfg.lr * factor:g} / deconv {cfg.deconv_lr * factor:g}"
+        if self.group_size > 1:
+            lr += (f" (x{factor} for {self.group_size} devices: lr_scale_with_batch)" if factor > 1
+                   else " (not scaled with the devices: lr_scale_with_batch false)")
+        return (f"training FSRCNN(d={cfg.d}, s={cfg.s}, m={cfg.m}) x{cfg.scale} on {cfg.train_data}: "
+                f"{self.source.num_patches} patches/epoch, {len(self.source)} steps of global batch "
+                f"{self.source.global_batch} = {self.group_size} device(s) x {cfg.batch_size}, {lr}, "
+                f"{cfg.device_target} amp {cfg.amp_level}{', dataset sink' if cfg.dataset_sink_mode else ''}, "
+                f"validating on {cfg.val_data}")
 
     def fit(self):
         cfg = self.cfg
         if self.is_main:
             os.makedirs(cfg.output_dir, exist_ok=True)
-            print(f"training FSRCNN(d={cfg.d}, s={cfg.s}, m={cfg.m}) x{cfg.scale} on {cfg.train_data}: "
-                  f"{self.source.num_patches} patches/epoch, {len(self.source)} steps of global batch "
-                  f"{self.source.global_batch} ({self.group_size} device(s)), validating on {cfg.val_data}")
+            print(self._describe_run(), flush=True)
+        if self.start_epoch >= cfg.epochs:
+            if self.is_main:
+                print(f"nothing to train: {self.last_path} already holds epoch {self.start_epoch}/{cfg.epochs}")
+            return self.best_psnr
+        run_step = self._step_runner()
         for epoch in range(self.start_epoch, cfg.epochs):
             start = time.time()
-            loss = self.train_epoch(epoch)
+            loss = self.train_epoch(epoch, run_step)
             seconds = time.time() - start
+            if cfg.save_all_ranks:
+                checkpoint.save(self.net, os.path.join(cfg.output_dir, f"last_rank{self.rank}.ckpt"),
+                                self._info(epoch=epoch))
             if not self.is_main:
                 continue
             val_psnr = self.validate()
@@ -133,7 +169,9 @@ class Trainer:
         return self.best_psnr
 
     def _log(self, epoch, loss, seconds, val_psnr):
-        print(f"epoch {epoch + 1}/{self.cfg.epochs}  loss {loss:.6f}  {seconds:.1f} s  "
+        # data parallel: the loss is the mean over rank 0's slice of each global batch
+        label = "loss" if self.group_size == 1 else "rank-0 loss"
+        print(f"epoch {epoch + 1}/{self.cfg.epochs}  {label} {loss:.6f}  {seconds:.1f} s  "
               f"val PSNR {val_psnr:.3f} dB  (best {self.best_psnr:.3f})", flush=True)
         path = os.path.join(self.cfg.output_dir, "log.csv")
         new = not os.path.exists(path)

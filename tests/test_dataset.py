@@ -104,26 +104,21 @@ def test_array_patches_ranks_split_the_single_device_global_batch():
     hr = rng.uniform(0, 255, (40, 24, 24)).astype(np.float32)
     single = train_data.ArrayPatches(lr, hr, batch_size=8, seed=3)
     ranks = [train_data.ArrayPatches(lr, hr, batch_size=4, seed=3, rank=r, group_size=2) for r in range(2)]
-    for src in [single] + ranks:
-        src.set_epoch(1)
     assert len(single) == len(ranks[0]) == 5
     for step in range(5):
-        joined = np.concatenate([r[step][0] for r in ranks])
-        assert np.array_equal(joined, single[step][0])
-    single.set_epoch(2)
-    seen = np.concatenate([single[s][1] for s in range(5)]).reshape(40, -1)
+        joined = np.concatenate([r.batch(1, step)[0] for r in ranks])
+        assert np.array_equal(joined, single.batch(1, step)[0])
+    seen = np.concatenate([single.batch(2, s)[1] for s in range(5)]).reshape(40, -1)
     assert len({row.tobytes() for row in seen}) == 40  # an epoch visits every patch once
 
 
 def test_random_patches_are_deterministic_aligned_and_new_each_epoch(image_folder):
     pairs = train_data.load_folder_pairs([str(image_folder)], 2, augment=True)
     src = train_data.RandomPatches(pairs, 2, 10, 2, True, batch_size=16, seed=1)
-    src.set_epoch(0)
-    lr, hr = src[3]
+    lr, hr = src.batch(0, 3)
     assert lr.shape == (16, 1, 10, 10) and hr.shape == (16, 1, 20, 20)
-    assert np.array_equal(src[3][0], lr)
-    src.set_epoch(1)
-    assert not np.array_equal(src[3][0], lr)
+    assert np.array_equal(src.batch(0, 3)[0], lr)
+    assert not np.array_equal(src.batch(1, 3)[0], lr)
     # aligned: bicubic-upscaled LR patches are close to their HR patches
     scores = [metrics.psnr(protocol.bicubic_upscale(lr[i, 0] * 255.0, 2), protocol.round_uint8(hr[i, 0] * 255), 2)
               for i in range(16)]

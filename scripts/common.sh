@@ -1,0 +1,154 @@
+# shellcheck shell=bash
+# Shared by scripts/run_*.sh (sourced, not run): argument split, path checks, log folder, launchers, exit codes.
+#
+# Environment knobs (all optional):
+#   LOG_DIR           where the logs go (default outputs/logs/<script name>, relative to the working directory)
+#   MASTER_PORT       msrun scheduler port (default 8118)
+#   CLUSTER_TIME_OUT  msrun: seconds the ranks wait for each other to join (default 120); a rank that dies before
+#                     joining makes the job fail after this long instead of hanging
+#   PYTHON            interpreter for standalone, mpirun and rank-table runs (default python)
+#   DEVICE_START      rank-table runs: first device id (default 0; rank r uses DEVICE_START + r)
+
+# shellcheck disable=SC2034  # ROOT, POSITIONAL, EXTRA, DATA_ARGS, LOG_DIR are read by the sourcing script
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PYTHON="${PYTHON:-python}"
+
+usage() {
+    echo "usage: $USAGE" >&2
+    exit 2
+}
+
+fail() {
+    echo "error: $*" >&2
+    exit 2
+}
+
+# split_args MIN MAX ARG...: the leading arguments that do not start with "--" are POSITIONAL (MIN..MAX of them);
+# the rest, from the first "--option" on, are EXTRA and go to the Python script unchanged.
+split_args() {
+    local min=$1 max=$2
+    shift 2
+    if [[ ${1:-} == "-h" || ${1:-} == "--help" ]]; then
+        echo "usage: $USAGE"
+        exit 0
+    fi
+    POSITIONAL=()
+    while [[ $# -gt 0 && $1 != --* ]]; do
+        POSITIONAL+=("$1")
+        shift
+    done
+    EXTRA=("$@")
+    if (( ${#POSITIONAL[@]} < min || ${#POSITIONAL[@]} > max )); then
+        usage
+    fi
+}
+
+require_count() {  # require_count VALUE NAME: a positive integer
+    [[ $1 =~ ^[1-9][0-9]*$ ]] || fail "$2 must be a positive integer, got '$1'"
+}
+
+require_one_of() {  # require_one_of VALUE NAME CHOICE...
+    local value=$1 name=$2
+    shift 2
+    local choice
+    for choice in "$@"; do
+        [[ $value == "$choice" ]] && return 0
+    done
+    fail "$name must be one of $*, got '$value'"
+}
+
+abs_paths() {  # abs_paths NAME LIST: each comma-separated path must exist; prints them absolute, comma-separated
+    local name=$1 path out=()
+    local -a paths
+    IFS=',' read -r -a paths <<< "$2"
+    for path in "${paths[@]}"; do
+        [[ -e $path ]] || fail "$name '$path' does not exist"
+        out+=("$(realpath -- "$path")")
+    done
+    (IFS=','; echo "${out[*]}")
+}
+
+# data_args TRAIN_DATA [VAL_DATA]: DATA_ARGS=(--train_data ABS [--val_data ABS]) after checking the paths exist
+data_args() {
+    local train val
+    train=$(abs_paths TRAIN_DATA "$1") || exit 2
+    DATA_ARGS=(--train_data "$train")
+    if [[ -n ${2:-} ]]; then
+        val=$(abs_paths VAL_DATA "$2") || exit 2
+        DATA_ARGS+=(--val_data "$val")
+    fi
+}
+
+use_log_dir() {  # use_log_dir NAME: LOG_DIR (default outputs/logs/NAME), created and made absolute
+    LOG_DIR="${LOG_DIR:-outputs/logs/$1}"
+    mkdir -p "$LOG_DIR" || fail "cannot create log folder '$LOG_DIR'"
+    LOG_DIR="$(realpath -- "$LOG_DIR")"
+    echo "logs: $LOG_DIR"
+}
+
+require_command() {
+    command -v "$1" > /dev/null || fail "'$1' not found: $2"
+}
+
+# wait_all PID...: wait for every process; at the first non-zero exit, stop the others (no rank waits forever on a
+# dead peer) and return that exit code
+wait_all() {
+    local code
+    for _ in "$@"; do
+        wait -n
+        code=$?
+        if (( code != 0 )); then
+            echo "error: a rank exited with code $code: stopping the others" >&2
+            kill "$@" 2> /dev/null
+            wait
+            return "$code"
+        fi
+    done
+    return 0
+}
+
+# launch MODE WORKERS SCRIPT ARG...: run SCRIPT (train.py, eval.py, export.py) with the given arguments, copy the
+# console to $LOG_DIR/launcher.log and exit with the run's exit code (msrun and mpirun: 0 or their failure code).
+#   single     one process (launcher variables unset, so a stale environment cannot start a distributed run)
+#   msrun      WORKERS processes on this machine, always --join=True (without it msrun returns 0 at once)
+#   mpirun     WORKERS processes through OpenMPI
+#   ranktable  WORKERS processes, one per device of RANK_TABLE_FILE (Ascend), logs in $LOG_DIR/rank_<r>.log
+launch() {
+    local mode=$1 workers=$2 code
+    shift 2
+    local log="$LOG_DIR/launcher.log"
+    case $mode in
+        single)
+            unset MS_ROLE OMPI_COMM_WORLD_SIZE RANK_TABLE_FILE
+            "$PYTHON" "$@" 2>&1 | tee "$log"
+            code=${PIPESTATUS[0]} ;;
+        msrun)
+            require_command msrun "it comes with MindSpore (activate the environment that has mindspore)"
+            msrun --worker_num="$workers" --local_worker_num="$workers" --master_port="${MASTER_PORT:-8118}" \
+                --log_dir="$LOG_DIR" --join=True --cluster_time_out="${CLUSTER_TIME_OUT:-120}" \
+                "$@" 2>&1 | tee "$log"
+            code=${PIPESTATUS[0]} ;;
+        mpirun)
+            require_command mpirun "install OpenMPI, or run without LAUNCHER=mpirun to use msrun"
+            local as_root=()
+            (( EUID == 0 )) && as_root=(--allow-run-as-root)
+            mpirun "${as_root[@]}" -n "$workers" --output-filename "$LOG_DIR/mpirun" --merge-stderr-to-stdout \
+                "$PYTHON" "$@" 2>&1 | tee "$log"
+            code=${PIPESTATUS[0]} ;;
+        ranktable)
+            local rank pids=()
+            for (( rank = 0; rank < workers; rank++ )); do
+                DEVICE_ID=$(( ${DEVICE_START:-0} + rank )) RANK_ID=$rank RANK_SIZE=$workers \
+                    "$PYTHON" "$@" > "$LOG_DIR/rank_$rank.log" 2>&1 &
+                pids+=($!)
+            done
+            echo "ranks 0..$(( workers - 1 )) started with RANK_TABLE_FILE=$RANK_TABLE_FILE;" \
+                "follow them with: tail -f $LOG_DIR/rank_0.log" | tee "$log"
+            wait_all "${pids[@]}"
+            code=$? ;;
+        *)
+            fail "unknown launch mode '$mode'" ;;
+    esac
+    echo "exit code $code (logs in $LOG_DIR)" | tee -a "$log"
+    exit "$code"
+}
