@@ -1,9 +1,11 @@
 """Inference latency: python benchmark.py [--ckpt_file F] [--iters 1000 --warmup 100] [--threads N]
-[--bench_paths mindspore_graph,mindir,onnxruntime,cpp] [--json FILE].
+[--bench_paths mindspore_graph,mindir,onnxruntime,cpp] [--compare_torch] [--json FILE].
 
 Two workloads, Set5 x4 LR images in batches of --bench_batch (8) and one 256x256 LR image, on each path: the
 MindSpore network (GRAPH_MODE), the exported MINDIR (nn.GraphCell), ONNX Runtime, and the C++ harness once built
 (bash ascend310_infer/build.sh). Prints median ms per batch, images/s and GFLOP/s; see src/benchmark.py.
+--compare_torch also runs ../shared/bench/torch_reference.py (in --torch_python, a venv with torch) on the same
+workloads plus one training step, and prints our time over PyTorch's for each.
 """
 import os
 import tempfile
@@ -30,11 +32,14 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="fsrcnn-bench-") as workdir:
         settings = benchmark.Settings(cfg.warmup, cfg.iters, threads, workdir)
         results, skipped = benchmark.run(net, workloads, names, settings)
+        comparisons = benchmark.compare_torch(cfg, net, workloads, results, settings) if cfg.compare_torch else []
     machine = benchmark.machine()
     print(benchmark.format_table(results, settings, machine))
+    if comparisons:
+        print(benchmark.format_comparison(comparisons))
     if cfg.json:
         from src import evaluate
-        evaluate.write_json(benchmark.to_json(results, skipped, settings, machine), cfg.json)
+        evaluate.write_json(benchmark.to_json(results, skipped, settings, machine, comparisons), cfg.json)
 
 
 if __name__ == "__main__":

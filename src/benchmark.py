@@ -20,6 +20,7 @@ CPU threads, and its output is compared with the network's (max_abs_diff), so a 
 import os
 import platform
 import statistics
+import subprocess
 import tempfile
 import time
 from typing import NamedTuple
@@ -211,6 +212,88 @@ def format_table(results, settings, machine_line):
     return "\n".join(lines)
 
 
-def to_json(results, skipped, settings, machine_line):
-    return {"machine": machine_line, "threads": settings.threads, "warmup": settings.warmup, "iters": settings.iters,
-            "results": [r._asdict() for r in results], "skipped": skipped}
+def to_json(results, skipped, settings, machine_line, comparisons=()):
+    report = {"machine": machine_line, "threads": settings.threads, "warmup": settings.warmup, "iters": settings.iters,
+              "results": [r._asdict() for r in results], "skipped": skipped}
+    if comparisons:
+        report["torch"] = [dict(r._asdict(), ratio=r.ratio) for r in comparisons]
+    return report
+
+
+# ---------------------------------------------------------------- training steps and the PyTorch reference
+def train_step_ms(cfg, patch, batch, settings):
+    """Median milliseconds of one step of train.py's own step Cell (Adam, the deconv at its own rate) on a fixed
+    random batch of LR patch x patch at cfg.scale: the per-step cost of training, without data loading."""
+    from mindspore import nn
+
+    from src import device, trainer
+    from src.fsrcnn import FSRCNN
+    ms.set_seed(0)
+    net = FSRCNN(cfg.scale, cfg.d, cfg.s, cfg.m)
+    step = device.build_train_step(net, trainer.build_optimizer(net, cfg, steps_per_epoch=1), nn.MSELoss(), "O0")
+    step.set_train()
+    rng = np.random.default_rng(0)
+    x = ms.Tensor(rng.random((batch, 1, patch, patch), dtype=np.float32))
+    y = ms.Tensor(rng.random((batch, 1, patch * cfg.scale, patch * cfg.scale), dtype=np.float32))
+    median, _ = time_calls(lambda: step(x, y).asnumpy(), settings)
+    return median
+
+
+class Comparison(NamedTuple):
+    workload: str
+    path: str
+    batch: int
+    ours_ms: float
+    torch_ms: float
+
+    @property
+    def ratio(self):
+        """Our time over PyTorch's: below 1 is faster than the reference."""
+        return self.ours_ms / self.torch_ms
+
+
+def compare_torch(cfg, net, workloads, results, settings):
+    """The PyTorch reference on the same workloads (same batch, size, iterations and threads) and one training step
+    of batch cfg.batch_size on LR patches of the recipe's size; one Comparison per measured path."""
+    size_args = ("--scale", cfg.scale, "--d", net.d, "--s", net.s, "--m", net.m, "--warmup", settings.warmup)
+    rows = []
+    for workload in workloads:
+        batch, _, height, width = workload.x.shape
+        if height != width:
+            raise UserError(f"{workload.name}: the PyTorch reference only times square inputs, got {height}x{width}")
+        ref = torch_reference(cfg, settings, "infer", "--size", height, "--batch", batch, "--iters", settings.iters,
+                              *size_args)
+        rows += [Comparison(r.workload, r.path, r.batch, r.median_ms, float(ref["median_ms"]))
+                 for r in results if r.workload == workload.name]
+    patch, batch = dataset.lr_patch_size(cfg), cfg.batch_size
+    ref = torch_reference(cfg, settings, "train", "--patch", patch, "--batch", batch, "--steps", settings.iters,
+                          *size_args)
+    rows.append(Comparison(f"train_x{cfg.scale}_p{patch}_b{batch}", "train_step", batch,
+                           train_step_ms(cfg, patch, batch, settings), float(ref["median_step_ms"])))
+    return rows
+
+
+def format_comparison(rows):
+    head = f"{'workload':<16}{'path':<17}{'batch':>6}{'ours ms':>10}{'torch ms':>10}{'ours/torch':>12}"
+    lines = ["PyTorch reference (../shared/bench/torch_reference.py) on the same workloads and threads", head,
+             "-" * len(head)]
+    lines += [f"{r.workload:<16}{r.path:<17}{r.batch:>6}{r.ours_ms:>10.2f}{r.torch_ms:>10.2f}{r.ratio:>12.2f}"
+              for r in rows]
+    return "\n".join(lines)
+
+
+def torch_reference(cfg, settings, *args):
+    """Run ../shared/bench/torch_reference.py in its own interpreter (torch is no project dependency) and return
+    the key=value pairs of its result line."""
+    python, script = cfg.torch_python, cfg.torch_reference
+    if not os.path.isfile(python):
+        raise UserError(f"{python}: no Python with torch (python3 -m venv .venv-torch && "
+                        f".venv-torch/bin/pip install torch==2.13.0 'numpy<2')")
+    if not os.path.isfile(script):
+        raise UserError(f"{script}: the PyTorch reference script is missing")
+    env = dict(os.environ, OMP_NUM_THREADS=str(settings.threads))
+    proc = subprocess.run([python, script, *map(str, args)], capture_output=True, text=True, check=False, env=env)
+    lines = [line for line in proc.stdout.splitlines() if "median" in line]
+    if proc.returncode != 0 or not lines:
+        raise UserError(f"{script} failed: {(proc.stderr.strip().splitlines() or ['no output'])[-1]}")
+    return dict(pair.split("=", 1) for pair in lines[-1].split())

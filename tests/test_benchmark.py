@@ -43,3 +43,38 @@ def test_all_paths_tiny(harness, random_ckpt, data_dir, tmp_path):  # noqa: F811
 def test_bad_options(args, message, random_ckpt, data_dir):
     result = run_benchmark("--ckpt_file", random_ckpt(), "--data_dir", data_dir, *args)
     assert result.returncode == 2 and result.stderr.strip().startswith("error: ") and message in result.stderr
+
+
+STAND_IN_REFERENCE = '''import sys
+mode = sys.argv[1]
+args = dict(zip(sys.argv[2::2], sys.argv[3::2]))
+if mode == "infer":
+    print(f"mode=infer batch={args['--batch']} size={args['--size']} median_ms={int(args['--size']) / 10:.2f}")
+else:
+    print(f"mode=train batch={args['--batch']} patch={args['--patch']} median_step_ms=4.00")
+'''
+
+
+def test_compare_torch_times_the_reference_on_the_same_workloads(random_ckpt, data_dir, tmp_path):
+    """The PyTorch side is a stand-in script here (torch is no dependency): what is checked is that it gets the
+    same workload shapes, and that ratios and JSON are ours over its times."""
+    reference = tmp_path / "torch_reference.py"
+    reference.write_text(STAND_IN_REFERENCE)
+    out = tmp_path / "bench.json"
+    result = run_benchmark("--ckpt_file", random_ckpt(), "--data_dir", data_dir, "--iters", "2", "--warmup", "1",
+                           "--bench_paths", "mindspore_graph", "--compare_torch", "--torch_python", sys.executable,
+                           "--torch_reference", str(reference), "--json", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = {r["workload"]: r for r in json.loads(out.read_text())["torch"]}
+    assert rows["set5_x4_b8"]["torch_ms"] == 12.8 and rows["single_256_x4"]["torch_ms"] == 25.6
+    assert rows["train_x4_p6_b16"]["torch_ms"] == 4.0 and rows["train_x4_p6_b16"]["path"] == "train_step"
+    for row in rows.values():
+        assert row["ours_ms"] > 0 and row["ratio"] == pytest.approx(row["ours_ms"] / row["torch_ms"])
+    assert "ours/torch" in result.stdout
+
+
+def test_compare_torch_without_torch_is_a_clear_error(random_ckpt, data_dir, tmp_path):
+    result = run_benchmark("--ckpt_file", random_ckpt(), "--data_dir", data_dir, "--iters", "1", "--warmup", "0",
+                           "--bench_paths", "mindspore_graph", "--compare_torch",
+                           "--torch_python", str(tmp_path / "no-python"))
+    assert result.returncode == 2 and "no Python with torch" in result.stderr
