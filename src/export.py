@@ -125,9 +125,6 @@ def repair_onnx(model):
     - Conv and ConvTranspose `pads` come in MindSpore's (top, bottom, left, right) order, while ONNX reads
       (top, left, bottom, right): the deconv's asymmetric crop would be applied 4/4 on rows and (5-n)/(5-n) on
       columns. Reordered (a no-op for the symmetric 'same' convs).
-    - Each PReLU slope is an Unsqueeze node turning the (C,) weight into (C, 1, 1) at run time. That is valid ONNX,
-      but the slope is then no constant: tools that need PRelu slopes as weights (converters, graph optimisers)
-      stop at it. Folded into the initializer.
     """
     graph = model.graph
     for node in graph.node:
@@ -139,26 +136,4 @@ def repair_onnx(model):
             elif attr.name == "pads" and len(attr.ints) == 4:
                 top, bottom, left, right = attr.ints
                 attr.ints[:] = [top, left, bottom, right]
-    _fold_constant_unsqueeze(model)
     return model
-
-
-def _fold_constant_unsqueeze(model):
-    """Replace each Unsqueeze of an initializer used nowhere else by the reshaped initializer itself."""
-    from onnx import helper, numpy_helper
-    graph = model.graph
-    initializers = {t.name: t for t in graph.initializer}
-    uses = {}
-    for node in graph.node:
-        for name in node.input:
-            uses[name] = uses.get(name, 0) + 1
-    for node in list(graph.node):
-        weight = initializers.get(node.input[0]) if node.op_type == "Unsqueeze" else None
-        if weight is None or uses[weight.name] != 1:
-            continue
-        axes = next(helper.get_attribute_value(a) for a in node.attribute if a.name == "axes")
-        weight.CopyFrom(numpy_helper.from_array(np.expand_dims(numpy_helper.to_array(weight), tuple(axes)),
-                                                weight.name))
-        for consumer in graph.node:
-            consumer.input[:] = [weight.name if name == node.output[0] else name for name in consumer.input]
-        graph.node.remove(node)

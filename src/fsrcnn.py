@@ -3,7 +3,7 @@ import math
 
 import mindspore as ms
 import numpy as np
-from mindspore import nn
+from mindspore import nn, ops
 from mindspore.common.initializer import Normal, initializer
 
 SCALES = (2, 3, 4)
@@ -23,6 +23,22 @@ def _conv(in_ch, out_ch, kernel):
     return conv
 
 
+class PReLU(nn.Cell):
+    """Per-channel PReLU written as relu(x) - w * relu(-x).
+
+    Bit-identical to nn.PReLU for every slope (x > 0 gives x - w*0, x < 0 gives 0 - w*(-x)), and on MindSpore 2.10
+    CPU 3x faster: its PReLU kernel takes ~17 ms on a 56x256x256 map, ReLU 2 ms (benchmark.py, README performance).
+    The slope keeps nn.PReLU's name `w` and shape (channels,), so checkpoints are interchangeable.
+    """
+
+    def __init__(self, channels, slope=0.25):
+        super().__init__()
+        self.w = ms.Parameter(ms.Tensor(np.full((channels,), slope, np.float32)), name="w")
+
+    def construct(self, x):
+        return ops.relu(x) - self.w.reshape(-1, 1, 1) * ops.relu(-x)
+
+
 class FSRCNN(nn.Cell):
     """Y-channel FSRCNN. Input (N, 1, H, W) in [0, 1]; output (N, 1, scale*H, scale*W).
 
@@ -36,10 +52,10 @@ class FSRCNN(nn.Cell):
         if scale not in SCALES:
             raise ValueError(f"scale must be one of {SCALES}, got {scale}")
         self.scale, self.d, self.s, self.m = scale, d, s, m
-        layers = [_conv(in_channels, d, 5), nn.PReLU(d, 0.25), _conv(d, s, 1), nn.PReLU(s, 0.25)]
+        layers = [_conv(in_channels, d, 5), PReLU(d), _conv(d, s, 1), PReLU(s)]
         for _ in range(m):
-            layers += [_conv(s, s, 3), nn.PReLU(s, 0.25)]
-        layers += [_conv(s, d, 1), nn.PReLU(d, 0.25)]
+            layers += [_conv(s, s, 3), PReLU(s)]
+        layers += [_conv(s, d, 1), PReLU(d)]
         self.features = nn.SequentialCell(layers)
         pad_end = DECONV_KERNEL - DECONV_PADDING - scale
         self.deconv = nn.Conv2dTranspose(d, in_channels, DECONV_KERNEL, stride=scale, pad_mode="pad",
@@ -98,7 +114,7 @@ class SubPixelFSRCNN(nn.Cell):
 
     def __init__(self, net):
         super().__init__()
-        self.scale = net.scale
+        self.scale, self.d, self.s, self.m = net.scale, net.d, net.s, net.m
         self.features = net.features
         first, last = subpixel_taps(net.scale)
         weight = subpixel_weights(net.deconv.weight.asnumpy(), net.scale)
