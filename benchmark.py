@@ -25,7 +25,7 @@ def main(argv=None):
     if cfg.iters < 1 or cfg.warmup < 0 or cfg.bench_batch < 1 or cfg.threads < 0:
         raise UserError("--iters and --bench_batch must be >= 1, --warmup and --threads >= 0")
     device.setup(cfg)
-    threads = benchmark.use_threads(cfg.threads)
+    threads = device.cpu_threads(cfg.threads)
     net = checkpoint.network_from_checkpoint(cfg.ckpt_file, cfg)
     workloads = [benchmark.set5_workload(cfg.data_dir, cfg.scale, cfg.bench_batch),
                  benchmark.single_workload(cfg.scale)]

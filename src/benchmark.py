@@ -155,15 +155,6 @@ def single_workload(scale):
     return Workload(f"single_{SINGLE_SIDE}_x{scale}", x)
 
 
-def use_threads(threads):
-    """Set MindSpore's CPU kernel threads (the other paths take theirs from Settings); returns the count used.
-
-    0 means every core this process may use: MindSpore's own default (25 threads) oversubscribes small machines."""
-    threads = threads or len(os.sched_getaffinity(0))
-    ms.device_context.cpu.op_tuning.threads_num(threads)
-    return threads
-
-
 def parse_paths(text):
     names = [p.strip() for p in text.split(",") if p.strip()]
     unknown = [p for p in names if p not in PATHS]
