@@ -143,9 +143,9 @@ def test_auto_tiles_from_memory_budget_overwrite_and_compare(ckpt, tmp_path, cap
     code, stdout, _ = run_script("infer", args, capsys)
     assert code == 0 and "83x61 -> 249x183, 1 tile (whole image)" in stdout
     whole = np.asarray(Image.open(dst))
-    code, _, err = run_script("infer", args + ["--max_memory_mb", "1"], capsys)
+    code, _, err = run_script("infer", args + ["--max_memory_mb", "3"], capsys)
     assert code == 2 and "already exists (pass --overwrite" in err
-    code, stdout, _ = run_script("infer", args + ["--max_memory_mb", "1", "--overwrite", "--compare", str(side)],
+    code, stdout, _ = run_script("infer", args + ["--max_memory_mb", "3", "--overwrite", "--compare", str(side)],
                                  capsys)
     assert code == 0 and "tiles (" in stdout and "halo 8" in stdout, stdout
     assert np.array_equal(np.asarray(Image.open(dst)), whole)
