@@ -1,4 +1,4 @@
-"""README pictures: python scripts/make_figures.py [--images Set14/zebra.png,Set5/butterfly.png] [--scale 4]
+"""README pictures: python scripts/make_figures.py [--images Set5/butterfly.png,Set14/zebra.png] [--scale 4]
 
 Each HR image (path under --data_dir) is shrunk by MATLAB bicubic (src.protocol.imresize, per RGB channel) to make
 the LR input a user would have, then upscaled by `infer.py --compare`, which writes bicubic | FSRCNN side by side
@@ -26,7 +26,7 @@ def shrink(hr_path, scale, lr_path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--images", default="Set14/zebra.png,Set5/butterfly.png")
+    parser.add_argument("--images", default="Set5/butterfly.png")
     parser.add_argument("--data_dir", default=os.path.join(ROOT, "..", "shared", "datasets"))
     parser.add_argument("--scale", type=int, default=4)
     parser.add_argument("--ckpt_file", default="")
