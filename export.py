@@ -1,8 +1,9 @@
 """Export a checkpoint: python export.py --ckpt_file F --scale N [--file_name NAME] [--file_format MINDIR|AIR|ONNX]
-[--fixed_shape N,1,H,W].
+[--fixed_shape N,1,H,W] [--subpixel true].
 
 MINDIR takes any batch and size unless --fixed_shape is given; ONNX (repaired for onnxruntime) and AIR (Ascend only)
-are static, 1,1,256,256 by default. Writes NAME.mindir, NAME.air or NAME.onnx.
+are static, 1,1,256,256 by default. Writes NAME.mindir, NAME.air or NAME.onnx. --subpixel writes the deconvolution
+as its exact sub-pixel form (stride-1 conv + pixel shuffle), for backends whose transposed convolution is slow.
 """
 import os
 
@@ -20,6 +21,9 @@ def main():
     target = export.plan(cfg)
     device.setup(cfg)
     net = checkpoint.network_from_checkpoint(cfg.ckpt_file, cfg)
+    if cfg.subpixel:
+        from src.fsrcnn import SubPixelFSRCNN
+        net = SubPixelFSRCNN(net)
     print(export.export(net, target))
 
 

@@ -148,3 +148,18 @@ def test_failed_write_keeps_old_file_and_leaves_no_temporary(tmp_path, monkeypat
     with pytest.raises(OSError, match="disk full"):
         export._write_atomically(b"new", str(path))
     assert os.listdir(tmp_path) == ["m.onnx"] and path.read_bytes() == b"old"
+
+
+def test_subpixel_onnx_has_no_transposed_conv_and_equals_mindspore(tmp_path, monkeypatch, capsys):
+    """x3 is the case with an asymmetric sub-pixel kernel (taps -1..2), so the pads reordering matters too."""
+    onnx = pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    net, ckpt = random_checkpoint(tmp_path, 3)
+    run_export(monkeypatch, capsys, "--ckpt_file", ckpt, "--scale", "3", "--file_name", str(tmp_path / "sp"),
+               "--file_format", "ONNX", "--fixed_shape", "1,1,17,23", "--subpixel", "true")
+    model = onnx.load(str(tmp_path / "sp.onnx"))
+    assert "ConvTranspose" not in {n.op_type for n in model.graph.node}
+    session = ort.InferenceSession(str(tmp_path / "sp.onnx"), providers=["CPUExecutionProvider"])
+    x = np.random.default_rng(3).random((1, 1, 17, 23), dtype=np.float32)
+    got = session.run(None, {session.get_inputs()[0].name: x})[0]
+    np.testing.assert_allclose(got, net(ms.Tensor(x)).asnumpy(), rtol=0, atol=1e-5)
