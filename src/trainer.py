@@ -77,7 +77,7 @@ class Trainer:
         self.train_step = device.build_train_step(self.net, self.optimizer, nn.MSELoss(), cfg.amp_level)
         self.train_step.set_train()
         self.val_images = dataset.load_eval_set(cfg.val_data, cfg.data_dir, cfg.scale) if self.is_main else []
-        self.eval_net = evaluate.make_dynamic(self.net)
+        evaluate.make_dynamic(self.net)  # validation images come in several sizes
         self.start_epoch, self.best_psnr = 0, -1.0
         self.last_path = os.path.join(cfg.output_dir, "last.ckpt")
         self.best_path = os.path.join(cfg.output_dir, "best.ckpt")
@@ -94,18 +94,22 @@ class Trainer:
         if not os.path.isfile(self.last_path):
             raise UserError(f"{self.last_path}: nothing to resume (no last.ckpt in output_dir)")
         params, info = checkpoint.read(self.last_path)
-        # weights, Adam moments, beta powers and global_step; the learning rates come from the current options
-        state = {p.name for p in self.train_step.get_parameters() if not p.name.startswith("learning_rate")}
-        checkpoint.load_weights(self.train_step, params, self.last_path, checkpoint.describe(self.cfg), only=state)
+        checkpoint.load_weights(self.train_step, params, self.last_path, checkpoint.describe(self.cfg),
+                                only={p.name for p in self._train_state()})
         self.start_epoch = int(info["epoch"]) + 1
         self.best_psnr = float(info["best_psnr"])
         if self.is_main:
             print(f"resumed from {self.last_path}: epoch {self.start_epoch}, best val PSNR {self.best_psnr:.3f}")
 
+    def _train_state(self):
+        """What last.ckpt holds and resume restores: weights, optimizer moments, beta powers and global_step. Not the
+        learning rates: they come from the current options (and per-step schedules would make the file ~3 MB)."""
+        return [p for p in self.train_step.get_parameters() if not p.name.startswith("learning_rate")]
+
     def validate(self):
         """Mean PSNR on the validation images (protocol of section 2, no SSIM: it only ranks epochs)."""
         self.net.set_train(False)
-        means, _ = evaluate.score_set(self.eval_net, self.val_images, self.cfg.scale,
+        means, _ = evaluate.score_set(self.net, self.val_images, self.cfg.scale,
                                       with_ssim=False, with_bicubic=False)
         self.net.set_train(True)
         return means["psnr"]
@@ -164,7 +168,8 @@ class Trainer:
             if val_psnr > self.best_psnr:
                 self.best_psnr = val_psnr
                 checkpoint.save(self.net, self.best_path, self._info(epoch=epoch, val_psnr=val_psnr))
-            checkpoint.save(self.train_step, self.last_path, self._info(epoch=epoch, best_psnr=self.best_psnr))
+            checkpoint.save([{"name": p.name, "data": p} for p in self._train_state()], self.last_path,
+                            self._info(epoch=epoch, best_psnr=self.best_psnr))
             self._log(epoch, loss, seconds, val_psnr)
         return self.best_psnr
 
