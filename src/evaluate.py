@@ -12,9 +12,9 @@ def make_dynamic(net):
     """Compile once for any batch/height/width instead of once per input size (REFERENCE section 5).
 
     Measured trade-off on MindSpore 2.10 CPU: a dynamic-shape FSRCNN runs ~2.4x slower per call (256x256 x4: ~180
-    vs ~75 ms), but a static graph costs ~0.4 s to compile per new size, and an evaluation set has as many sizes as
-    images (eval.py on Set5+Set14+BSD100: 11.7 s dynamic, 14.2 s static). Fixed-size serving should export a static
-    model (export.py --fixed_shape), as benchmark.py does.
+    vs ~75 ms; scripts/profile_ops.py), but a static graph costs ~0.4 s to compile per new size, and an evaluation
+    set has about as many sizes as images (eval.py on Set5+Set14+BSD100 got slower with static graphs). Fixed-size
+    serving should export a static model (export.py --fixed_shape), as benchmark.py does.
     """
     net.set_inputs(ms.Tensor(shape=[None, 1, None, None], dtype=ms.float32))
     return net

@@ -1,0 +1,122 @@
+"""Where FSRCNN's CPU time goes: python scripts/profile_ops.py [--threads 2] [--size 256] [--reps 20]
+
+Prints median milliseconds (x4, 1x1xSIZExSIZE, random weights: time does not depend on them) of
+1. each layer type of the network alone;
+2. the whole network with MindSpore's nn.PReLU and with src/fsrcnn.py's PReLU form, static and dynamic shape,
+   plus a training step (batch 16, LR 6x6) with each;
+3. the exported ONNX in ONNX Runtime at each graph optimisation level.
+These are the measurements behind README's performance section. Run it on an otherwise idle machine.
+"""
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("GLOG_v", "3")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+import mindspore as ms  # noqa: E402
+import numpy as np  # noqa: E402
+from mindspore import nn  # noqa: E402
+
+from src import evaluate, export  # noqa: E402
+from src.fsrcnn import FSRCNN, SubPixelFSRCNN  # noqa: E402
+
+
+def median_ms(fn, reps):
+    fn()
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e3
+
+
+def with_native_prelu(net):
+    """The same network with MindSpore's nn.PReLU (same slopes) in place of src/fsrcnn.py's PReLU form."""
+    for i in range(1, len(net.features), 2):
+        native = nn.PReLU(net.features[i].w.shape[0])
+        native.w.set_data(net.features[i].w.value())
+        net.features[i] = native
+    return net
+
+
+def copy_of(net):
+    twin = FSRCNN(net.scale, net.d, net.s, net.m)
+    for mine, theirs in zip(twin.get_parameters(), net.get_parameters()):
+        mine.set_data(theirs.value())
+    return twin
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--size", type=int, default=256)
+    parser.add_argument("--reps", type=int, default=20)
+    args = parser.parse_args()
+    ms.set_device("CPU")
+    ms.set_context(mode=ms.GRAPH_MODE)
+    ms.device_context.cpu.op_tuning.threads_num(args.threads)
+    rng = np.random.default_rng(0)
+    side, reps = args.size, args.reps
+
+    def tensor(*shape):
+        return ms.Tensor(rng.standard_normal(shape, dtype=np.float32))
+
+    def run(cell, *inputs):
+        return median_ms(lambda: cell(*inputs).asnumpy(), reps)
+
+    net = FSRCNN(4)
+    print(f"1. layers alone, {side}x{side} LR, {args.threads} threads")
+    layers = [("conv 5x5 1->56", net.features[0], tensor(1, 1, side, side)),
+              ("PReLU(56), src/fsrcnn.py form", net.features[1], tensor(1, 56, side, side)),
+              ("PReLU(56), nn.PReLU", nn.PReLU(56), tensor(1, 56, side, side)),
+              ("ReLU on the same map", nn.ReLU(), tensor(1, 56, side, side)),
+              ("conv 1x1 56->12", net.features[2], tensor(1, 56, side, side)),
+              ("conv 3x3 12->12", net.features[4], tensor(1, 12, side, side)),
+              ("conv 1x1 12->56", net.features[12], tensor(1, 12, side, side)),
+              ("deconv 9x9 56->1 x4", net.deconv, tensor(1, 56, side, side)),
+              ("sub-pixel conv 56->16", SubPixelFSRCNN(net).conv, tensor(1, 56, side, side))]
+    for name, cell, x in layers:
+        print(f"   {name:<32}{run(cell, x):8.1f} ms")
+
+    print("2. whole network and training step")
+    x = ms.Tensor(rng.random((1, 1, side, side), dtype=np.float32))
+    xb, yb = ms.Tensor(rng.random((16, 1, 6, 6), dtype=np.float32)), ms.Tensor(rng.random((16, 1, 24, 24),
+                                                                                            dtype=np.float32))
+    reference = net(x).asnumpy()
+    for name, build in (("src/fsrcnn.py PReLU", copy_of), ("nn.PReLU", lambda n: with_native_prelu(copy_of(n)))):
+        static, dynamic = build(net), evaluate.make_dynamic(build(net))
+        same = np.array_equal(static(x).asnumpy(), reference)
+        step = nn.TrainOneStepCell(nn.WithLossCell(build(net), nn.MSELoss()), nn.Adam(static.trainable_params()))
+        step.set_train()
+        print(f"   {name:<22} static {run(static, x):7.1f} ms  dynamic {run(dynamic, x):7.1f} ms  "
+              f"train step {median_ms(lambda: step(xb, yb).asnumpy(), 5 * reps):6.2f} ms  "
+              f"output identical: {same}")
+    print(f"   sub-pixel form, static {run(SubPixelFSRCNN(net), x):7.1f} ms")
+
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        print("3. onnxruntime not installed: skipped")
+        return
+    print("3. ONNX Runtime on the exported ONNX")
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "fsrcnn.onnx")
+        export.export(net, export.Target("ONNX", path, (1, 1, side, side)))
+        feed = x.asnumpy()
+        for level in ("ORT_ENABLE_BASIC", "ORT_ENABLE_EXTENDED", "ORT_ENABLE_ALL"):
+            options = ort.SessionOptions()
+            options.intra_op_num_threads, options.inter_op_num_threads = args.threads, 1
+            options.graph_optimization_level = getattr(ort.GraphOptimizationLevel, level)
+            session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+            name = session.get_inputs()[0].name
+            print(f"   {level:<22}{median_ms(lambda: session.run(None, {name: feed}), reps):8.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
