@@ -9,13 +9,18 @@ from src import dataset, metrics, protocol
 
 
 def make_dynamic(net):
-    """Compile once for any batch/height/width instead of once per input size (REFERENCE section 5).
+    """Compile once for any batch/height/width instead of once per input size (REFERENCE section 5), with the PReLU
+    form that suits dynamic-shape graphs (src/fsrcnn.py PReLU).
 
-    Measured trade-off on MindSpore 2.10 CPU: a dynamic-shape FSRCNN runs ~2.4x slower per call (256x256 x4: ~180
-    vs ~75 ms; scripts/profile_ops.py), but a static graph costs ~0.4 s to compile per new size, and an evaluation
-    set has about as many sizes as images (eval.py on Set5+Set14+BSD100 got slower with static graphs). Fixed-size
-    serving should export a static model (export.py --fixed_shape), as benchmark.py does.
+    Measured trade-off on MindSpore 2.10 CPU (scripts/profile_ops.py): a dynamic-shape FSRCNN runs at about the
+    speed of a static one only with MindSpore's PReLU kernel, but a static graph costs ~0.4 s to compile per new
+    size, and an evaluation set has about as many sizes as images (eval.py on Set5+Set14+BSD100 got slower with
+    static graphs). Fixed-size serving should export a static model (export.py --fixed_shape), as benchmark.py does.
     """
+    from src.fsrcnn import PReLU
+    for _, cell in net.cells_and_names():
+        if isinstance(cell, PReLU):
+            cell.kernel = True
     net.set_inputs(ms.Tensor(shape=[None, 1, None, None], dtype=ms.float32))
     return net
 

@@ -14,10 +14,10 @@ import numpy as np
 
 from src.errors import UserError
 
-# Measured on MindSpore 2.10 CPU, FSRCNN(56, 12, 4) x4, 512x512 and 768x768 LR: a forward pass grows the process by
-# ~3.9 KB per LR pixel, about seventeen float32 maps of width d alive at once (the fast PReLU form of src/fsrcnn.py
-# keeps its intermediates; nn.PReLU needed ~1.0 KB). Eighteen are budgeted, for margin.
-FLOAT_MAPS_ALIVE = 18
+# Measured on MindSpore 2.10 CPU, FSRCNN(56, 12, 4) at x2..x4, dynamic shape (evaluate.make_dynamic, MindSpore's
+# PReLU kernel): a forward pass grows the process by ~1.0 KB per LR pixel, i.e. about four float32 maps of width d
+# alive at once plus the output. Five are budgeted, for margin.
+FLOAT_MAPS_ALIVE = 5
 MIN_CORE = 8
 
 

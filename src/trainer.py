@@ -77,7 +77,6 @@ class Trainer:
         self.train_step = device.build_train_step(self.net, self.optimizer, nn.MSELoss(), cfg.amp_level)
         self.train_step.set_train()
         self.val_images = dataset.load_eval_set(cfg.val_data, cfg.data_dir, cfg.scale) if self.is_main else []
-        evaluate.make_dynamic(self.net)  # validation images come in several sizes
         self.start_epoch, self.best_psnr = 0, -1.0
         self.last_path = os.path.join(cfg.output_dir, "last.ckpt")
         self.best_path = os.path.join(cfg.output_dir, "best.ckpt")
@@ -107,7 +106,8 @@ class Trainer:
         return [p for p in self.train_step.get_parameters() if not p.name.startswith("learning_rate")]
 
     def validate(self):
-        """Mean PSNR on the validation images (protocol of section 2, no SSIM: it only ranks epochs)."""
+        """Mean PSNR on the validation images (protocol of section 2, no SSIM: it only ranks epochs). Static graphs,
+        compiled once per image size (Val20 has two): make_dynamic would switch the training net's PReLU form."""
         self.net.set_train(False)
         means, _ = evaluate.score_set(self.net, self.val_images, self.cfg.scale,
                                       with_ssim=False, with_bicubic=False)
