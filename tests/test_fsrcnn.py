@@ -95,3 +95,21 @@ def test_subpixel_form_equals_deconvolution(scale):
         ref, out = net(x).asnumpy(), fast(x).asnumpy()
         assert out.shape == ref.shape == (shape[0], 1, shape[2] * scale, shape[3] * scale)
         assert np.abs(out - ref).max() <= 1e-5 * np.abs(ref).max()
+
+
+def test_dynamic_network_uses_the_prelu_kernel_with_identical_outputs():
+    """make_dynamic swaps the PReLU formula for MindSpore's kernel: the outputs must not change (negative slopes and
+    slopes above 1 included, where a max/min shortcut would not be exact)."""
+    from src.evaluate import make_dynamic
+    from src.fsrcnn import PReLU
+    static = FSRCNN(3)
+    _randomise(static, 7)
+    for cell in static.features.cells():
+        if isinstance(cell, PReLU):
+            cell.w.set_data(ms.Tensor(np.linspace(-0.5, 1.5, cell.w.shape[0]).astype(np.float32)))
+    dynamic = make_dynamic(FSRCNN(3))
+    for mine, theirs in zip(dynamic.get_parameters(), static.get_parameters()):
+        mine.set_data(theirs.value())
+    assert all(cell.kernel for cell in dynamic.features.cells() if isinstance(cell, PReLU))
+    x = ms.Tensor(np.random.default_rng(2).uniform(-1, 1, (2, 1, 11, 14)).astype(np.float32))
+    assert np.array_equal(dynamic(x).asnumpy(), static(x).asnumpy())
