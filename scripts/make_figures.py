@@ -1,31 +1,45 @@
-"""README pictures: python scripts/make_figures.py [--images Set5/butterfly.png,Set14/zebra.png] [--scale 4]
-[--curves docs/training/fsrcnn_x4_log.csv]
+"""README pictures: python scripts/make_figures.py [--config configs/fsrcnn_x4.yaml]
+[--images Set5/butterfly.png,Set14/comic.png,BSD100/253027.png] [--curves LOG.csv,...]
 
-Each HR image (path under --data_dir) is shrunk by MATLAB bicubic (src.protocol.imresize, per RGB channel) to make
-the LR input a user would have, then upscaled by `infer.py --compare`, which writes bicubic | FSRCNN side by side
-to docs/assets/compare_<name>_x<scale>.png. Uses the shipped checkpoint of the scale unless --ckpt_file is given.
-Each training log (log.csv of train.py) becomes docs/assets/curve_<log name>.png: validation PSNR per epoch.
+Each HR test image (path under --data_dir) is modcropped and shrunk by MATLAB bicubic on every RGB channel (the LR
+input a user would have), then upscaled by bicubic and by the config's shipped checkpoint (infer.py's code: FSRCNN on
+Y, bicubic chroma). One picture, docs/assets/compare_<config name>.png, shows for each image the same most detailed
+region of HR | bicubic | FSRCNN. Each training log (log.csv of train.py; default: those of the shipped models, docs/training/fsrcnn*_log.csv) becomes docs/assets/curve_<log name>.png:
+validation PSNR per epoch.
 """
 import argparse
-import os
-import subprocess
-import sys
-import tempfile
-
 import csv
+import glob
+import os
+import sys
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-from src import protocol  # noqa: E402
+os.environ.setdefault("GLOG_v", "3")
+from src import compare, config, protocol, upscale  # noqa: E402
 
 
-def shrink(hr_path, scale, lr_path):
-    """HR RGB image -> modcropped, bicubic-downscaled RGB PNG (the protocol's degradation on every channel)."""
-    rgb = protocol.modcrop(np.asarray(Image.open(hr_path).convert("RGB")), scale)
-    Image.fromarray(protocol.round_uint8(protocol.imresize(rgb.astype(np.float64), 1.0 / scale))).save(lr_path)
+def shrink(hr, scale):
+    """Modcropped HR RGB pixels -> the protocol's degradation (MATLAB bicubic) on every channel, uint8."""
+    return protocol.round_uint8(protocol.imresize(hr.astype(np.float64), 1.0 / scale))
+
+
+def comparison_rows(cfg, data_dir, images):
+    """[(image name, [("HR", ...), ("bicubic", ...), ("FSRCNN", ...)])] for compare.crop_rows."""
+    upscaler = upscale.load_upscaler(cfg)
+    rows = []
+    for rel in images:
+        hr = protocol.modcrop(np.asarray(Image.open(os.path.join(data_dir, rel)).convert("RGB")), cfg.scale)
+        lr = shrink(hr, cfg.scale)
+        bicubic = upscale.upscale_pixels(lr, cfg.scale, upscale.bicubic_y(cfg.scale), upscaler.budget_bytes)
+        ours, _ = upscaler.upscale(lr)
+        name = f"{os.path.splitext(os.path.basename(rel))[0]} x{cfg.scale}"
+        rows.append((name, [("HR", Image.fromarray(hr)), ("bicubic", Image.fromarray(bicubic)),
+                            ("FSRCNN (ours)", Image.fromarray(ours))]))
+    return rows
 
 
 def curve(log_csv, png, size=(640, 360), margin=48):
@@ -59,28 +73,23 @@ def curve(log_csv, png, size=(640, 360), margin=48):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--images", default="Set5/butterfly.png")
+    parser.add_argument("--config", default=os.path.join(ROOT, "configs", "fsrcnn_x4.yaml"),
+                        help="a shipped config: its checkpoint and scale make the comparison")
+    parser.add_argument("--images", default="Set5/butterfly.png,Set14/comic.png,BSD100/253027.png")
     parser.add_argument("--data_dir", default=os.path.join(ROOT, "..", "shared", "datasets"))
-    parser.add_argument("--scale", type=int, default=4)
-    parser.add_argument("--ckpt_file", default="")
-    parser.add_argument("--curves", default=os.path.join(ROOT, "docs", "training", "fsrcnn_x4_log.csv"))
+    parser.add_argument("--curves", default=",".join(sorted(glob.glob(os.path.join(ROOT, "docs", "training",
+                                                                         "fsrcnn*_log.csv")))))
     parser.add_argument("--out_dir", default=os.path.join(ROOT, "docs", "assets"))
     args = parser.parse_args()
     for log_csv in filter(None, args.curves.split(",")):
         png = os.path.join(args.out_dir, f"curve_{os.path.splitext(os.path.basename(log_csv))[0]}.png")
         curve(log_csv, png)
         print(f"wrote {png}")
-    ckpt = args.ckpt_file or os.path.join(ROOT, "checkpoints", f"fsrcnn_x{args.scale}.ckpt")
-    with tempfile.TemporaryDirectory() as tmp:
-        for rel in args.images.split(","):
-            name = os.path.splitext(os.path.basename(rel))[0]
-            lr = os.path.join(tmp, f"{name}_lr.png")
-            shrink(os.path.join(args.data_dir, rel), args.scale, lr)
-            figure = os.path.join(args.out_dir, f"compare_{name}_x{args.scale}.png")
-            subprocess.run([sys.executable, os.path.join(ROOT, "infer.py"), "--input", lr, "--output",
-                            os.path.join(tmp, f"{name}_sr.png"), "--scale", str(args.scale), "--ckpt_file", ckpt,
-                            "--compare", figure, "--overwrite"], check=True)
-            print(f"wrote {figure}")
+    cfg = config.get_config("", ["--config_path", args.config])
+    rows = comparison_rows(cfg, args.data_dir, args.images.split(","))
+    figure = os.path.join(args.out_dir, f"compare_{os.path.splitext(os.path.basename(args.config))[0]}.png")
+    compare.crop_rows(rows, cfg.scale).save(figure)
+    print(f"wrote {figure}")
 
 
 if __name__ == "__main__":

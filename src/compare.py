@@ -1,8 +1,8 @@
-"""infer.py --compare: one picture for a person to judge the upscaling, bicubic | FSRCNN.
+"""Pictures for a person to judge the upscaling: infer.py --compare (bicubic | FSRCNN) and the README's
+HR | bicubic | FSRCNN crops (scripts/make_figures.py).
 
-Top row: both whole images (shrunk to fit a panel), with the zoomed region outlined. Bottom row: that region,
-enlarged with nearest-neighbour so single pixels stay visible. The region is the most detailed part of the image,
-where the two differ most visibly.
+The zoomed region is the most detailed part of the first view, where upscalers differ most visibly; it is enlarged
+with nearest-neighbour so single pixels stay visible.
 """
 import numpy as np
 from PIL import Image, ImageDraw
@@ -21,10 +21,10 @@ def _display(img):
     return img.convert("RGB")
 
 
-def _busiest_box(view, scale):
-    """(left, top, right, bottom) of the HR region of CROP_LR LR pixels whose luma varies most."""
+def _busiest_box(view, scale, crop_lr=CROP_LR):
+    """(left, top, right, bottom) of the HR region of crop_lr LR pixels whose luma varies most."""
     luma = np.asarray(view.convert("L").reduce(scale), np.float64)
-    h, w = min(CROP_LR, luma.shape[0]), min(CROP_LR, luma.shape[1])
+    h, w = min(crop_lr, luma.shape[0]), min(crop_lr, luma.shape[1])
     candidates = [(luma[r:r + h, c:c + w].std(), r, c)
                   for r in range(0, luma.shape[0] - h + 1, max(1, h // 2))
                   for c in range(0, luma.shape[1] - w + 1, max(1, w // 2))]
@@ -32,18 +32,22 @@ def _busiest_box(view, scale):
     return scale * left, scale * top, scale * (left + w), scale * (top + h)
 
 
-def side_by_side(bicubic, sr, scale, names=("bicubic", "FSRCNN")):
-    """The comparison image of two upscaled images of one size."""
-    views = [_display(img) for img in (bicubic, sr)]
-    box = _busiest_box(views[0], scale)
-    fit = min(1.0, PANEL / max(sr.size))
-    whole_size = (max(1, round(sr.width * fit)), max(1, round(sr.height * fit)))
+def side_by_side(views, scale):
+    """Upscaled images of one size, [(name, image)] left to right. Top row: each whole image (shrunk to fit a
+    panel) with the zoomed region outlined; bottom row: that region."""
+    names, images = zip(*views)
+    images = [_display(img) for img in images]
+    box = _busiest_box(images[0], scale)
+    width, height = images[0].size
+    fit = min(1.0, PANEL / max(width, height))
+    whole_size = (max(1, round(width * fit)), max(1, round(height * fit)))
     crop_w, crop_h = box[2] - box[0], box[3] - box[1]
     zoom = max(1, PANEL // max(crop_w, crop_h))
     col_w = max(whole_size[0], crop_w * zoom)
-    canvas = Image.new("RGB", (2 * col_w + 3 * GAP, LABEL + whole_size[1] + GAP + crop_h * zoom + GAP), BACKGROUND)
+    canvas = Image.new("RGB", (len(images) * (col_w + GAP) + GAP,
+                               LABEL + whole_size[1] + GAP + crop_h * zoom + GAP), BACKGROUND)
     draw = ImageDraw.Draw(canvas)
-    for i, (view, name) in enumerate(zip(views, names)):
+    for i, (view, name) in enumerate(zip(images, names)):
         x = GAP + i * (col_w + GAP)
         draw.text((x, 4), f"{name} x{scale}", fill=TEXT)
         whole = view.resize(whole_size, Image.LANCZOS) if fit < 1 else view
@@ -52,4 +56,28 @@ def side_by_side(bicubic, sr, scale, names=("bicubic", "FSRCNN")):
                         x + round(box[2] * fit), LABEL + round(box[3] * fit)], outline=OUTLINE, width=2)
         canvas.paste(view.crop(box).resize((crop_w * zoom, crop_h * zoom), Image.NEAREST),
                      (x, LABEL + whole_size[1] + GAP))
+    return canvas
+
+
+def crop_rows(rows, scale, crop_lr=24, zoom=3):
+    """One row per image, [(title, [(name, image), ...])]: the most detailed region of the first view (e.g. HR),
+    and the same region of the others (bicubic, FSRCNN), enlarged `zoom` times, labelled "title: name"."""
+    panels = []
+    for title, views in rows:
+        box = _busiest_box(_display(views[0][1]), scale, crop_lr)
+        size = ((box[2] - box[0]) * zoom, (box[3] - box[1]) * zoom)
+        panels.append([(f"{title}: {name}", _display(img).crop(box).resize(size, Image.NEAREST))
+                       for name, img in views])
+    col_w = max(p.width for row in panels for _, p in row)
+    row_h = [LABEL + max(p.height for _, p in row) + GAP for row in panels]
+    columns = max(len(row) for row in panels)
+    canvas = Image.new("RGB", (columns * (col_w + GAP) + GAP, sum(row_h) + GAP), BACKGROUND)
+    draw = ImageDraw.Draw(canvas)
+    y = GAP
+    for row, height in zip(panels, row_h):
+        for i, (label, panel) in enumerate(row):
+            x = GAP + i * (col_w + GAP)
+            draw.text((x, y), label, fill=TEXT)
+            canvas.paste(panel, (x, y + LABEL))
+        y += height
     return canvas

@@ -206,7 +206,8 @@ def upscale_job(job, upscaler, compare_path="", compare_fmt=""):
     if compare_path:
         bicubic = Image.fromarray(upscale_pixels(job.pixels, upscaler.scale, bicubic_y(upscaler.scale),
                                                  upscaler.budget_bytes))
-        save_atomic(compare.side_by_side(bicubic, sr, upscaler.scale), compare_path, compare_fmt)
+        picture = compare.side_by_side([("bicubic", bicubic), ("FSRCNN", sr)], upscaler.scale)
+        save_atomic(picture, compare_path, compare_fmt)
     return (f"{job.src}: {_size(job.pixels)} -> {sr.width}x{sr.height}, {tiles.describe()}, "
             f"{time.perf_counter() - start:.2f} s -> {job.dst}")
 

@@ -1,0 +1,96 @@
+"""The README results table: rendered from the files `eval.py --json` writes for each shipped config
+(scripts/make_results.py), next to bicubic, the paper and the issue's targets.
+
+The published figures live here and nowhere else. FSRCNN: the paper's 91 + General-100 models (BSD100 PSNR and all
+SSIM as later papers re-evaluate the official models, REFERENCE section 3). FSRCNN-s: the paper's Set5 figures.
+"""
+import csv
+import json
+import os
+import re
+
+MODELS = ("fsrcnn_x2", "fsrcnn_x3", "fsrcnn_x4", "fsrcnn-s_x2", "fsrcnn-s_x3", "fsrcnn-s_x4")
+SETS = ("Set5", "Set14", "BSD100")
+PAPER = {  # (model family, set, scale): (PSNR, SSIM or None)
+    ("fsrcnn", "Set5", 2): (37.00, 0.9558), ("fsrcnn", "Set5", 3): (33.16, 0.9140),
+    ("fsrcnn", "Set5", 4): (30.71, 0.8657), ("fsrcnn", "Set14", 2): (32.63, 0.9088),
+    ("fsrcnn", "Set14", 3): (29.43, 0.8242), ("fsrcnn", "Set14", 4): (27.59, 0.7535),
+    ("fsrcnn", "BSD100", 2): (31.53, 0.8920), ("fsrcnn", "BSD100", 3): (28.53, 0.7910),
+    ("fsrcnn", "BSD100", 4): (26.98, 0.7150),
+    ("fsrcnn-s", "Set5", 3): (32.63, None), ("fsrcnn-s", "Set5", 4): (30.11, None),
+}
+TARGETS = {  # the PSNR issue 3 asks of FSRCNN; FSRCNN-s must reach its paper figures
+    ("Set5", 2): 37.10, ("Set5", 3): 33.25, ("Set5", 4): 30.80,
+    ("Set14", 2): 32.70, ("Set14", 3): 29.50, ("Set14", 4): 27.65,
+    ("BSD100", 2): 31.55, ("BSD100", 3): 28.55, ("BSD100", 4): 27.00,
+}
+BEGIN, END = "<!-- results table: scripts/make_results.py -->", "<!-- end of results table -->"
+
+
+def family(model):
+    return model.rsplit("_x", 1)[0]
+
+
+def target(model, set_name, scale):
+    """The PSNR to reach: the issue's target for FSRCNN, the paper's figure for FSRCNN-s (None if it has none)."""
+    if family(model) == "fsrcnn":
+        return TARGETS[(set_name, scale)]
+    return PAPER.get((family(model), set_name, scale), (None, None))[0]
+
+
+def load(results_dir, model):
+    with open(os.path.join(results_dir, f"{model}.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _pair(psnr, ssim, bold=False):
+    if psnr is None:
+        return "–"
+    text = f"**{psnr:.2f}**" if bold else f"{psnr:.2f}"
+    return text + (f" / {ssim:.4f}" if ssim is not None else "")
+
+
+def _delta(ours, goal):
+    return "–" if goal is None else f"{ours - goal:+.2f}"
+
+
+def table(results_dir, fam):
+    """Markdown rows, one per (set, scale), for one model family."""
+    name = "FSRCNN" if fam == "fsrcnn" else "FSRCNN-s"
+    goal = "target" if fam == "fsrcnn" else "paper"
+    lines = [f"| set | scale | bicubic | {name} paper | **{name} ours** | ours − {goal} (PSNR) |",
+             "|---|---|---|---|---|---|"]
+    for set_name in SETS:
+        for scale in (2, 3, 4):
+            model = f"{fam}_x{scale}"
+            r = load(results_dir, model)["sets"][set_name]
+            paper = PAPER.get((fam, set_name, scale), (None, None))
+            lines.append(f"| {set_name} | x{scale} | {_pair(r['bicubic_psnr'], r['bicubic_ssim'])} | "
+                         f"{_pair(*paper)} | {_pair(r['psnr'], r['ssim'], bold=True)} | "
+                         f"{_delta(r['psnr'], target(model, set_name, scale))} |")
+    return lines
+
+
+def training_row(model, checkpoint_info, log_csv):
+    """One row of the training summary: selected epoch, Val20 PSNR, epochs run, seconds per epoch, wall time."""
+    with open(log_csv, newline="", encoding="utf-8") as f:
+        seconds = [float(r["seconds"]) for r in csv.DictReader(f)]
+    return (f"| `configs/{model}.yaml` | {int(checkpoint_info['epoch']) + 1} of {len(seconds)} | "
+            f"{checkpoint_info['val_psnr']:.2f} | {min(seconds):.0f}–{max(seconds):.0f} | "
+            f"{sum(seconds) / 3600:.1f} h |")
+
+
+def render(results_dir, training_rows):
+    lines = [BEGIN, "", "FSRCNN(56, 12, 4):", ""] + table(results_dir, "fsrcnn")
+    lines += ["", "FSRCNN-s (32, 5, 1):", ""] + table(results_dir, "fsrcnn-s")
+    lines += ["", "| config | selected epoch (Val20) | Val20 PSNR | seconds per epoch | training time |",
+              "|---|---|---|---|---|"] + list(training_rows) + ["", END]
+    return "\n".join(lines)
+
+
+def replace_block(text, block):
+    """text with the part between BEGIN and END (markers included) replaced by block."""
+    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
+    if not pattern.search(text):
+        raise ValueError(f"no '{BEGIN}' ... '{END}' block to replace")
+    return pattern.sub(lambda _: block, text)
