@@ -4,8 +4,8 @@
 Each HR test image (path under --data_dir) is modcropped and shrunk by MATLAB bicubic on every RGB channel (the LR
 input a user would have), then upscaled by bicubic and by the config's shipped checkpoint (infer.py's code: FSRCNN on
 Y, bicubic chroma). One picture, docs/assets/compare_<config name>.png, shows for each image the same most detailed
-region of HR | bicubic | FSRCNN. Each training log (log.csv of train.py; default: those of the shipped models, docs/training/fsrcnn*_log.csv) becomes docs/assets/curve_<log name>.png:
-validation PSNR per epoch.
+region of HR | bicubic | FSRCNN. Each training log (log.csv of train.py; default: the shipped models',
+docs/training/fsrcnn*_log.csv) becomes docs/assets/curve_<log name>.png: validation PSNR per epoch.
 """
 import argparse
 import csv

@@ -5,12 +5,12 @@
 # checkpoints/<model>.ckpt and the log as docs/training/<model>_log.csv. Rerun the same command after a stop.
 # The two families are independent: on a 2-core CPU, run them at once with --threads 1 each. Then
 #   python scripts/make_results.py && python scripts/make_figures.py
-USAGE="bash scripts/train_all.sh fsrcnn|fsrcnn-s|all [train.py options, e.g. --threads 1 --device_target GPU]"
+# Single stages can be named instead (in the order given), e.g. fsrcnn_x4 to redo that fine-tune only.
+USAGE="bash scripts/train_all.sh fsrcnn|fsrcnn-s|all|MODEL... [train.py options, e.g. --threads 1 --device_target GPU]"
 # shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-split_args 1 1 "$@"
-require_one_of "${POSITIONAL[0]}" FAMILY fsrcnn fsrcnn-s all
+split_args 1 6 "$@"
 export GLOG_v="${GLOG_v:-3}"
 cd "$ROOT" || exit 2
 
@@ -22,10 +22,15 @@ train_stage() {  # train_stage MODEL: train (or resume) one config and install i
     cp "$out/best.ckpt" "checkpoints/$model.ckpt" && cp "$out/log.csv" "docs/training/${model}_log.csv" || exit 2
 }
 
-families=("${POSITIONAL[0]}")
-[[ ${POSITIONAL[0]} == all ]] && families=(fsrcnn fsrcnn-s)
-for family in "${families[@]}"; do
-    for scale in 3 2 4; do
-        train_stage "${family}_x$scale"
-    done
+stages=()
+for name in "${POSITIONAL[@]}"; do
+    case $name in
+        all) stages+=(fsrcnn_x3 fsrcnn_x2 fsrcnn_x4 fsrcnn-s_x3 fsrcnn-s_x2 fsrcnn-s_x4) ;;
+        fsrcnn | fsrcnn-s) stages+=("${name}_x3" "${name}_x2" "${name}_x4") ;;
+        *) [[ -f configs/$name.yaml ]] || fail "'$name' is neither fsrcnn, fsrcnn-s, all nor a configs/*.yaml model"
+           stages+=("$name") ;;
+    esac
+done
+for model in "${stages[@]}"; do
+    train_stage "$model"
 done

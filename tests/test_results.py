@@ -117,3 +117,10 @@ def test_train_all_runs_and_resumes_the_transfer_schedule(image_folder, tmp_path
     assert second.returncode == 0, second.stdout + second.stderr
     assert second.stdout.count("nothing to train") == 3 and second.stdout.count("--resume true") == 3
     assert all((project / "checkpoints" / f"fsrcnn-s_x{s}.ckpt").read_bytes() == stamps[s] for s in stamps)
+
+
+def test_train_all_refuses_an_unknown_stage():
+    proc = subprocess.run(["bash", os.path.join(ROOT, "scripts", "train_all.sh"), "fsrcnn_x5"], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip() == "error: 'fsrcnn_x5' is neither fsrcnn, fsrcnn-s, all nor a configs/*.yaml model"
