@@ -96,6 +96,9 @@ class Trainer:
         checkpoint.load_weights(self.train_step, params, self.last_path, checkpoint.describe(self.cfg),
                                 only={p.name for p in self._train_state()})
         self.start_epoch = int(info["epoch"]) + 1
+        if self.start_epoch > self.cfg.epochs:
+            raise UserError(f"{self.last_path}: holds epoch {self.start_epoch} but --epochs is {self.cfg.epochs}: "
+                            "a run of another recipe? (use another output_dir)")
         self.best_psnr = float(info["best_psnr"])
         if self.is_main:
             print(f"resumed from {self.last_path}: epoch {self.start_epoch}, best val PSNR {self.best_psnr:.3f}")

@@ -117,6 +117,12 @@ def test_train_all_runs_and_resumes_the_transfer_schedule(image_folder, tmp_path
     assert second.returncode == 0, second.stdout + second.stderr
     assert second.stdout.count("nothing to train") == 3 and second.stdout.count("--resume true") == 3
     assert all((project / "checkpoints" / f"fsrcnn-s_x{s}.ckpt").read_bytes() == stamps[s] for s in stamps)
+    # an output_dir left by a longer run of another recipe is refused, not silently taken as finished
+    stale = subprocess.run(command[:2] + ["fsrcnn-s_x4"] + command[3:] + ["--epochs", "0"], capture_output=True,
+                           text=True, env=env, timeout=600)
+    assert stale.returncode == 2, stale.stdout + stale.stderr
+    assert "last.ckpt: holds epoch 1 but --epochs is 0: a run of another recipe?" in stale.stderr
+    assert (project / "checkpoints" / "fsrcnn-s_x4.ckpt").read_bytes() == stamps[4]
 
 
 def test_train_all_refuses_an_unknown_stage():
