@@ -81,6 +81,7 @@ def main():
                                                                          "fsrcnn*_log.csv")))))
     parser.add_argument("--out_dir", default=os.path.join(ROOT, "docs", "assets"))
     args = parser.parse_args()
+    os.makedirs(args.out_dir, exist_ok=True)
     for log_csv in filter(None, args.curves.split(",")):
         png = os.path.join(args.out_dir, f"curve_{os.path.splitext(os.path.basename(log_csv))[0]}.png")
         curve(log_csv, png)

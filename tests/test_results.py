@@ -73,8 +73,8 @@ def test_table_rows_deltas_and_missing_paper_figures(tmp_path):
     lines = text.splitlines()
     assert lines[0] == results.BEGIN and lines[-1] == results.END and "| row |" in lines
     rows = [line for line in lines if line.startswith("| Set5 | x4 |")]
-    assert rows[0] == "| Set5 | x4 | 30.00 / 0.8000 | 30.71 / 0.8657 | **31.00** / 0.9000 | +0.20 |"  # vs 30.80
-    assert rows[1] == "| Set5 | x4 | 30.00 / 0.8000 | 30.11 | **31.00** / 0.9000 | +0.89 |"  # FSRCNN-s vs paper
+    assert rows[0] == "| Set5 | x4 | 30.00 / 0.8000 | 30.71 / 0.8657 | **31.00** / 0.9000 | +0.29 | +0.20 |"
+    assert rows[1] == "| Set5 | x4 | 30.00 / 0.8000 | 30.11 | **31.00** / 0.9000 | +0.89 |"  # FSRCNN-s: no target
     assert "| Set14 | x2 | 30.00 / 0.8000 | – | **31.00** / 0.9000 | – |" in lines  # no FSRCNN-s figure
     assert len([line for line in lines if line.startswith("| BSD100 |")]) == 6
 
