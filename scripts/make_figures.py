@@ -22,18 +22,14 @@ os.environ.setdefault("GLOG_v", "3")
 from src import compare, config, protocol, upscale  # noqa: E402
 
 
-def shrink(hr, scale):
-    """Modcropped HR RGB pixels -> the protocol's degradation (MATLAB bicubic) on every channel, uint8."""
-    return protocol.round_uint8(protocol.imresize(hr.astype(np.float64), 1.0 / scale))
-
-
 def comparison_rows(cfg, data_dir, images):
     """[(image name, [("HR", ...), ("bicubic", ...), ("FSRCNN", ...)])] for compare.crop_rows."""
     upscaler = upscale.load_upscaler(cfg)
     rows = []
     for rel in images:
-        hr = protocol.modcrop(np.asarray(Image.open(os.path.join(data_dir, rel)).convert("RGB")), cfg.scale)
-        lr = shrink(hr, cfg.scale)
+        # the protocol's degradation (modcrop, MATLAB bicubic) on every RGB channel, rounded as an image file is
+        hr, lr = protocol.degrade(np.asarray(Image.open(os.path.join(data_dir, rel)).convert("RGB")), cfg.scale)
+        lr = protocol.round_uint8(lr)
         bicubic = upscale.upscale_pixels(lr, cfg.scale, upscale.bicubic_y(cfg.scale), upscaler.budget_bytes)
         ours, _ = upscaler.upscale(lr)
         name = f"{os.path.splitext(os.path.basename(rel))[0]} x{cfg.scale}"
