@@ -146,7 +146,7 @@ def imresize(img, scale, output_shape=None, rows=slice(None)):
 
 
 def degrade(hr_y, scale):
-    """HR uint8 luma -> (modcropped HR uint8, LR float64 in 0..255): steps 2-3 of the protocol."""
+    """HR uint8 luma (or HxWxC image) -> (modcropped HR uint8, LR float64 in 0..255): steps 2-3 of the protocol."""
     hr = modcrop(hr_y, scale)
     return hr, imresize(hr, 1.0 / scale)
 
