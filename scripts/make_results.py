@@ -3,7 +3,7 @@
 For each shipped config (src.results.MODELS) this runs
     python eval.py --config_path configs/<model>.yaml --eval_sets Set5,Set14,BSD100 --json docs/results/<model>.json
 and then rewrites the README block between the results markers from those files, the checkpoints' recorded epoch and
-Val20 PSNR, and the training logs docs/training/<model>_log.csv. --table_only skips the evaluations.
+Val20 PSNR, and the training logs docs/training/<stage>_log.csv of each stage. --table_only skips the evaluations.
 """
 import argparse
 import os
@@ -13,7 +13,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 os.environ.setdefault("GLOG_v", "3")
-from src import checkpoint, config, results  # noqa: E402
+from src import results  # noqa: E402
 
 
 def main():
@@ -23,19 +23,15 @@ def main():
     args = parser.parse_args()
     results_dir = os.path.join(ROOT, "docs", "results")
     os.makedirs(results_dir, exist_ok=True)
-    rows = []
     for model in results.MODELS:
         config_path = os.path.join(ROOT, "configs", f"{model}.yaml")
         if not args.table_only:
             command = [sys.executable, os.path.join(ROOT, "eval.py"), "--config_path", config_path,
                        "--eval_sets", ",".join(results.SETS), "--json", os.path.join(results_dir, f"{model}.json")]
             subprocess.run(command + (["--data_dir", args.data_dir] if args.data_dir else []), check=True, cwd=ROOT)
-        cfg = config.get_config("", ["--config_path", config_path])
-        _, info = checkpoint.read(os.path.join(ROOT, cfg.ckpt_file))
-        rows.append(results.training_row(model, info, os.path.join(ROOT, "docs", "training", f"{model}_log.csv")))
     readme = os.path.join(ROOT, "README.md")
     with open(readme, encoding="utf-8") as f:
-        text = results.replace_block(f.read(), results.render(results_dir, rows))
+        text = results.replace_block(f.read(), results.render(results_dir, results.training_rows(ROOT)))
     with open(readme + ".tmp", "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(readme + ".tmp", readme)

@@ -9,6 +9,8 @@ import json
 import os
 import re
 
+from src import checkpoint, config
+
 MODELS = ("fsrcnn_x2", "fsrcnn_x3", "fsrcnn_x4", "fsrcnn-s_x2", "fsrcnn-s_x3", "fsrcnn-s_x4")
 SETS = ("Set5", "Set14", "BSD100")
 PAPER = {  # (model family, set, scale): (PSNR, SSIM or None)
@@ -71,6 +73,28 @@ def training_row(model, checkpoint_info, log_csv):
     return (f"| `configs/{model}.yaml` | {int(checkpoint_info['epoch']) + 1} of {len(seconds)} | "
             f"{checkpoint_info['val_psnr']:.2f} | {min(seconds):.0f}–{max(seconds):.0f} | "
             f"{sum(seconds) / 3600:.1f} h |")
+
+
+STAGE_SUFFIXES = ("_transfer", "_restart")  # scripts/train_all.sh trains a model's stages in this order
+
+
+def schedule(root, model):
+    """The configs that train one shipped model, in order: <model>_transfer (the transfer from the x3 model) and
+    <model>_restart (a warm restart of its cosine schedule) where the model has them, each continuing from the
+    checkpoint of the stage before; then configs/<model>.yaml itself."""
+    stages = [model + suffix for suffix in STAGE_SUFFIXES] + [model]
+    return [stage for stage in stages if os.path.isfile(os.path.join(root, "configs", f"{stage}.yaml"))]
+
+
+def training_rows(root):
+    """The training summary of every stage of every shipped model, from its checkpoint and its committed log."""
+    rows = []
+    for model in MODELS:
+        for stage in schedule(root, model):
+            cfg = config.get_config("", ["--config_path", os.path.join(root, "configs", f"{stage}.yaml")])
+            _, info = checkpoint.read(os.path.join(root, cfg.ckpt_file))
+            rows.append(training_row(stage, info, os.path.join(root, "docs", "training", f"{stage}_log.csv")))
+    return rows
 
 
 def render(results_dir, training_rows):

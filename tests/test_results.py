@@ -18,17 +18,36 @@ def _config(model):
     return config.get_config("", ["--config_path", os.path.join(ROOT, "configs", f"{model}.yaml")])
 
 
-@pytest.mark.parametrize("model", results.MODELS)
-def test_config_names_its_checkpoint_at_its_scale(model):
-    cfg = _config(model)
+STAGES = [stage for model in results.MODELS for stage in results.schedule(ROOT, model)]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_config_names_its_checkpoint_at_its_scale(stage):
+    cfg = _config(stage)
+    model = next(model for model in results.MODELS if stage in results.schedule(ROOT, model))
     scale = int(model.rsplit("_x", 1)[1])
     assert (cfg.scale, cfg.d, cfg.s, cfg.m) == (scale,) + FAMILY_ARCH[results.family(model)]
-    assert cfg.ckpt_file == f"checkpoints/{model}.ckpt" and cfg.output_dir == f"outputs/{model}"
+    assert cfg.ckpt_file == f"checkpoints/{stage}.ckpt" and cfg.output_dir == f"outputs/{stage}"
     _, info = checkpoint.read(os.path.join(ROOT, cfg.ckpt_file))
     assert {k: int(info[k]) for k in checkpoint.ARCH_KEYS} == {k: getattr(cfg, k) for k in checkpoint.ARCH_KEYS}
     assert 0 <= info["epoch"] < cfg.epochs and info["val_psnr"] > 0  # selected on Val20 by train.py
-    if scale != 3:  # transfer strategy: starts from the x3 model of its family
+    stages = results.schedule(ROOT, model)
+    if stage != stages[0]:  # a later stage continues from all the weights of the stage before
+        assert cfg.init_ckpt == f"checkpoints/{stages[stages.index(stage) - 1]}.ckpt" and not cfg.init_convs_only
+    elif scale != 3:  # transfer strategy: starts from the x3 model of its family
         assert cfg.init_ckpt == f"checkpoints/{results.family(model)}_x3.ckpt" and cfg.init_convs_only
+    else:
+        assert cfg.init_ckpt == ""
+
+
+def test_schedule_lists_the_earlier_stages_first(tmp_path):
+    (tmp_path / "configs").mkdir()
+    assert results.schedule(str(tmp_path), "fsrcnn_x4") == []
+    for name in ("fsrcnn_x4", "fsrcnn_x4_restart", "fsrcnn_x4_transfer", "fsrcnn_x2", "fsrcnn_x2_restart"):
+        (tmp_path / "configs" / f"{name}.yaml").write_text("scale: 4\n")
+    assert results.schedule(str(tmp_path), "fsrcnn_x4") == ["fsrcnn_x4_transfer", "fsrcnn_x4_restart", "fsrcnn_x4"]
+    assert results.schedule(str(tmp_path), "fsrcnn_x2") == ["fsrcnn_x2_restart", "fsrcnn_x2"]
+    assert results.schedule(str(tmp_path), "fsrcnn_x3") == []
 
 
 def test_eval_without_arguments_is_the_shipped_x4_config():
@@ -38,11 +57,7 @@ def test_eval_without_arguments_is_the_shipped_x4_config():
 
 
 def test_readme_table_is_rendered_from_the_eval_json_files():
-    rows = []
-    for model in results.MODELS:
-        _, info = checkpoint.read(os.path.join(ROOT, _config(model).ckpt_file))
-        rows.append(results.training_row(model, info, os.path.join(ROOT, "docs", "training", f"{model}_log.csv")))
-    block = results.render(os.path.join(ROOT, "docs", "results"), rows)
+    block = results.render(os.path.join(ROOT, "docs", "results"), results.training_rows(ROOT))
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
         assert block in f.read(), "README results table is stale: run python scripts/make_results.py"
 
@@ -87,8 +102,9 @@ def test_replace_block_needs_the_markers():
 
 
 def test_train_all_runs_and_resumes_the_transfer_schedule(image_folder, tmp_path):
-    """scripts/train_all.sh on a copy of the project and three tiny images: x3, then x2 and x4 from its convs, each
-    installed with its log; a second run resumes every stage and trains nothing."""
+    """scripts/train_all.sh on a copy of the project and three tiny images: x3, then x2 from its convs, then x4 in
+    stages (the transfer, then continuations from the checkpoint before), each installed with its log; a second
+    run resumes every stage and trains nothing."""
     project = tmp_path / "project"
     for name in ("src", "configs", "scripts"):
         shutil.copytree(os.path.join(ROOT, name), project / name)
@@ -98,31 +114,34 @@ def test_train_all_runs_and_resumes_the_transfer_schedule(image_folder, tmp_path
         (project / name).mkdir(parents=True)
     for ckpt in (project / "configs").glob("*.yaml"):  # nothing shipped may leak into the copy
         assert not (project / "checkpoints" / (ckpt.stem + ".ckpt")).exists()
-    command = ["bash", str(project / "scripts" / "train_all.sh"), "fsrcnn-s", "--train_data", str(image_folder),
+    scales = {stage: scale for scale in (3, 2, 4) for stage in results.schedule(str(project), f"fsrcnn_x{scale}")}
+    stages = list(scales)
+    assert stages[:3] == ["fsrcnn_x3", "fsrcnn_x2", "fsrcnn_x4_transfer"] and stages[-1] == "fsrcnn_x4"
+    command = ["bash", str(project / "scripts" / "train_all.sh"), "fsrcnn", "--train_data", str(image_folder),
                "--val_data", str(image_folder), "--epochs", "1", "--lr_patch_size", "8", "--patch_stride", "8",
                "--threads", "1"]
     env = dict(os.environ, GLOG_v="3", PYTHON=sys.executable)
     first = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
     assert first.returncode == 0, first.stdout + first.stderr
-    assert first.stdout.index("== fsrcnn-s_x3") < first.stdout.index("== fsrcnn-s_x2") < \
-        first.stdout.index("== fsrcnn-s_x4")
+    starts = [first.stdout.index(f"== {stage}:") for stage in stages]
+    assert starts == sorted(starts)
     stamps = {}
-    for scale in (2, 3, 4):
-        path = project / "checkpoints" / f"fsrcnn-s_x{scale}.ckpt"
+    for stage in stages:
+        path = project / "checkpoints" / f"{stage}.ckpt"
         _, info = checkpoint.read(str(path))
-        assert (info["scale"], info["d"], info["s"], info["m"]) == (scale, 32, 5, 1)
-        assert len((project / "docs" / "training" / f"fsrcnn-s_x{scale}_log.csv").read_text().splitlines()) == 2
-        stamps[scale] = path.read_bytes()
+        assert (info["scale"], info["d"], info["s"], info["m"]) == (scales[stage], 56, 12, 4)
+        assert len((project / "docs" / "training" / f"{stage}_log.csv").read_text().splitlines()) == 2
+        stamps[stage] = path.read_bytes()
     second = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
     assert second.returncode == 0, second.stdout + second.stderr
-    assert second.stdout.count("nothing to train") == 3 and second.stdout.count("--resume true") == 3
-    assert all((project / "checkpoints" / f"fsrcnn-s_x{s}.ckpt").read_bytes() == stamps[s] for s in stamps)
+    assert second.stdout.count("nothing to train") == len(stages) == second.stdout.count("--resume true")
+    assert all((project / "checkpoints" / f"{s}.ckpt").read_bytes() == stamps[s] for s in stamps)
     # an output_dir left by a longer run of another recipe is refused, not silently taken as finished
-    stale = subprocess.run(command[:2] + ["fsrcnn-s_x4"] + command[3:] + ["--epochs", "0"], capture_output=True,
+    stale = subprocess.run(command[:2] + ["fsrcnn_x4"] + command[3:] + ["--epochs", "0"], capture_output=True,
                            text=True, env=env, timeout=600)
     assert stale.returncode == 2, stale.stdout + stale.stderr
     assert "last.ckpt: holds epoch 1 but --epochs is 0: a run of another recipe?" in stale.stderr
-    assert (project / "checkpoints" / "fsrcnn-s_x4.ckpt").read_bytes() == stamps[4]
+    assert (project / "checkpoints" / "fsrcnn_x4.ckpt").read_bytes() == stamps["fsrcnn_x4"]
 
 
 def test_train_all_refuses_an_unknown_stage():
