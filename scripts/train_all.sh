@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole training schedule of the shipped models, resumable: x3 first, then x2 and x4 from its conv layers (the
 # paper's transfer strategy), for FSRCNN, FSRCNN-s or both. A model with configs/<model>_transfer.yaml and
-# <model>_restart.yaml is trained in stages (src/results.py STAGE_SUFFIXES): the transfer, then a warm restart from
+# <model>_restart.yaml is trained in stages (src/results.py schedule): the transfer, then a warm restart from
 # its checkpoint, then configs/<model>.yaml from that one. Each stage trains
 # configs/<stage>.yaml into outputs/<stage>/ (continuing from last.ckpt when one is there), then installs best.ckpt
 # (selected on Val20) as checkpoints/<stage>.ckpt and the log as docs/training/<stage>_log.csv. Rerun the same
@@ -25,13 +25,12 @@ train_stage() {  # train_stage MODEL: train (or resume) one config and install i
     cp "$run_dir/best.ckpt" "checkpoints/$model.ckpt" && cp "$run_dir/log.csv" "docs/training/${model}_log.csv" || exit 2
 }
 
-add_family() {  # add_family FAMILY: x3, then x2 and x4, each after its earlier stages when it has some
-    local model stage
-    for model in "$1_x3" "$1_x2" "$1_x4"; do
-        for stage in "${model}_transfer" "${model}_restart" "$model"; do
-            [[ -f configs/$stage.yaml ]] && stages+=("$stage")
-        done
-    done
+add_family() {  # add_family FAMILY: x3, then x2 and x4, each after its earlier stages (src.results.schedule)
+    local listed more
+    listed=$("$PYTHON" -c "import sys; from src import results; print(*[stage for model in sys.argv[1:] \
+for stage in results.schedule('.', model)])" "$1_x3" "$1_x2" "$1_x4") || exit 2
+    read -ra more <<<"$listed"
+    stages+=("${more[@]}")
 }
 
 stages=()

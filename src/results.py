@@ -75,7 +75,7 @@ def training_row(model, checkpoint_info, log_csv):
             f"{sum(seconds) / 3600:.1f} h |")
 
 
-STAGE_SUFFIXES = ("_transfer", "_restart")  # scripts/train_all.sh trains a model's stages in this order
+STAGE_SUFFIXES = ("_transfer", "_restart")  # a model's earlier stages, in training order (scripts/train_all.sh)
 
 
 def schedule(root, model):
@@ -97,11 +97,11 @@ def training_rows(root):
     return rows
 
 
-def render(results_dir, training_rows):
+def render(results_dir, summary_rows):
     lines = [BEGIN, "", "FSRCNN(56, 12, 4):", ""] + table(results_dir, "fsrcnn")
     lines += ["", "FSRCNN-s (32, 5, 1):", ""] + table(results_dir, "fsrcnn-s")
     lines += ["", "| config | selected epoch (Val20) | Val20 PSNR | seconds per epoch | training time |",
-              "|---|---|---|---|---|"] + list(training_rows) + ["", END]
+              "|---|---|---|---|---|"] + list(summary_rows) + ["", END]
     return "\n".join(lines)
 
 
