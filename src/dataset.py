@@ -22,6 +22,17 @@ def lr_patch_size(cfg):
     return cfg.lr_patch_size or PAPER_LR_PATCH[cfg.scale]
 
 
+def augment_factors(cfg):
+    """The HR downscaling factors of cfg.augment_scales, checked (each in (0, 1], 1.0 first by convention)."""
+    try:
+        factors = tuple(float(f) for f in cfg.augment_scales.split(","))
+    except ValueError:
+        factors = ()
+    if not factors or not all(0.0 < f <= 1.0 for f in factors):
+        raise UserError(f"augment_scales '{cfg.augment_scales}' must be comma-separated factors in (0, 1]")
+    return factors
+
+
 def resolve_data(name, data_dir):
     """A path as given if it exists, else the same name under data_dir; missing both is a UserError."""
     for candidate in (name, os.path.join(data_dir, name)):
@@ -36,10 +47,11 @@ def check_scale(scale):
 
 
 # ---------------------------------------------------------------- augmentation and patches
-def augmented_pairs(hr_y, scale, augment):
-    """(HR uint8, LR float 0..255) pairs of one image: the paper's downscaled copies (rounded like a saved image)."""
+def augmented_pairs(hr_y, scale, augment, factors=AUGMENT_SCALES):
+    """(HR uint8, LR float 0..255) pairs of one image: its copies downscaled by `factors` (the paper's by default),
+    rounded like a saved image; only the image itself without augment."""
     pairs = []
-    for factor in (AUGMENT_SCALES if augment else (1.0,)):
+    for factor in (factors if augment else (1.0,)):
         hr = hr_y if factor == 1.0 else protocol.round_uint8(protocol.imresize(hr_y, factor))
         if min(hr.shape) >= scale:
             pairs.append(protocol.degrade(hr, scale))
@@ -62,10 +74,10 @@ def extract_patches(hr, lr, scale, patch, stride):
     return lr_p, hr_p
 
 
-def image_patches(hr_y, scale, patch, stride, augment):
+def image_patches(hr_y, scale, patch, stride, augment, factors=AUGMENT_SCALES):
     """The training patches of one image: every augmented scale, rotated by 0/90/180/270 when augmenting."""
     lrs, hrs = [], []
-    for hr, lr in augmented_pairs(hr_y, scale, augment):
+    for hr, lr in augmented_pairs(hr_y, scale, augment, factors):
         for k in (ROTATIONS if augment else (0,)):
             lr_p, hr_p = extract_patches(np.rot90(hr, k), np.rot90(lr, k), scale, patch, stride)
             lrs.append(lr_p)

@@ -17,7 +17,8 @@ def prepare_train(files, cfg):
     patch, stride = dataset.lr_patch_size(cfg), cfg.patch_stride or cfg.scale
     lrs, hrs = [], []
     for file in tqdm(files, desc="patches", disable=None):
-        lr, hr = dataset.image_patches(protocol.load_y(file), cfg.scale, patch, stride, cfg.augment)
+        lr, hr = dataset.image_patches(protocol.load_y(file), cfg.scale, patch, stride, cfg.augment,
+                                        dataset.augment_factors(cfg))
         lrs.append(lr)
         hrs.append(hr)
     lr, hr = np.concatenate(lrs), np.concatenate(hrs)

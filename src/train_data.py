@@ -43,7 +43,7 @@ class ArrayPatches(_BatchSource):
     def __init__(self, lr, hr, batch_size, seed, rank=0, group_size=1):
         super().__init__(batch_size, seed, rank, group_size)
         self.lr, self.hr = lr, hr
-        self.num_patches = len(lr)
+        self.num_patches, self.patch = len(lr), lr.shape[1]
 
     @functools.lru_cache(maxsize=2)  # worker threads near an epoch boundary ask for two epochs
     def _order(self, epoch):
@@ -87,12 +87,12 @@ class RandomPatches(_BatchSource):
         return self._to_batch(np.stack(lrs), np.stack(hrs))
 
 
-def load_folder_pairs(folders, scale, augment, progress=None):
+def load_folder_pairs(folders, scale, augment, factors=dataset.AUGMENT_SCALES, progress=None):
     """Augmented (HR, LR) pairs of every image in the given folders."""
     files = [f for folder in folders for f in protocol.list_images(folder)]
     pairs = []
     for file in (progress(files, desc="loading images") if progress else files):
-        pairs.extend(dataset.augmented_pairs(protocol.load_y(file), scale, augment))
+        pairs.extend(dataset.augmented_pairs(protocol.load_y(file), scale, augment, factors))
     return pairs
 
 
@@ -109,7 +109,7 @@ def build_source(cfg, rank=0, group_size=1, progress=None):
                               **common)
     elif all(os.path.isdir(p) for p in paths):
         stride = cfg.patch_stride or cfg.scale
-        pairs = load_folder_pairs(paths, cfg.scale, cfg.augment, progress)
+        pairs = load_folder_pairs(paths, cfg.scale, cfg.augment, dataset.augment_factors(cfg), progress)
         source = RandomPatches(pairs, cfg.scale, dataset.lr_patch_size(cfg), stride, cfg.augment, **common)
     else:
         raise UserError(f"{cfg.train_data}: give either .h5 files or image folders, not a mix")

@@ -6,7 +6,7 @@ import time
 
 import mindspore as ms
 import numpy as np
-from mindspore import nn
+from mindspore import nn, ops
 from tqdm import tqdm
 
 from src import checkpoint, dataset, device, evaluate, train_data
@@ -53,6 +53,32 @@ def _loss_value(output):
     return float((output[0] if isinstance(output, tuple) else output).asnumpy())
 
 
+class CentreMSELoss(nn.Cell):
+    """MSE over the centre of the output patch, `border` HR pixels in from each side.
+
+    Near a patch's edge the network sees its zero padding; on whole test images almost no pixel does. Leaving the
+    edge out of the loss (with a patch larger by the same margin) trains every counted pixel on real context.
+    """
+
+    def __init__(self, border):
+        super().__init__()
+        self.border = border
+
+    def construct(self, output, target):
+        b = self.border
+        return ops.mean(ops.square(output[:, :, b:-b, b:-b] - target[:, :, b:-b, b:-b]))
+
+
+def build_loss(cfg, lr_patch):
+    """nn.MSELoss over whole patches, or over their centre with cfg.loss_border LR pixels left out on each side."""
+    if cfg.loss_border == 0:
+        return nn.MSELoss()
+    if cfg.loss_border < 0 or 2 * cfg.loss_border >= lr_patch:
+        raise UserError(f"loss_border {cfg.loss_border} leaves nothing of LR patches of {lr_patch}x{lr_patch} "
+                        "(give 0 <= loss_border < lr_patch_size / 2)")
+    return CentreMSELoss(cfg.loss_border * cfg.scale)
+
+
 def _check_validation_set(name):
     if dataset.set_name(name) in dataset.TEST_SETS:
         raise UserError(f"val_data '{name}' is a test set: select checkpoints on a validation set (default Val20)")
@@ -74,7 +100,8 @@ class Trainer:
             _init_from(self.net, cfg)
         self.lr_factor = self.group_size if cfg.lr_scale_with_batch else 1
         self.optimizer = build_optimizer(self.net, cfg, len(self.source), self.lr_factor)
-        self.train_step = device.build_train_step(self.net, self.optimizer, nn.MSELoss(), cfg.amp_level)
+        self.train_step = device.build_train_step(self.net, self.optimizer, build_loss(cfg, self.source.patch),
+                                                  cfg.amp_level)
         self.train_step.set_train()
         self.val_images = dataset.load_eval_set(cfg.val_data, cfg.data_dir, cfg.scale) if self.is_main else []
         self.start_epoch, self.best_psnr = 0, -1.0

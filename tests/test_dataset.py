@@ -11,8 +11,8 @@ from src.errors import UserError
 
 
 def _cfg(**kw):
-    base = dict(scale=4, data_dir="", train_data="", batch_size=8, seed=5, augment=True, lr_patch_size=0,
-                patch_stride=0)
+    base = dict(scale=4, data_dir="", train_data="", batch_size=8, seed=5, augment=True,
+                augment_scales="1.0,0.9,0.8,0.7,0.6", lr_patch_size=0, patch_stride=0)
     base.update(kw)
     return SimpleNamespace(**base)
 
@@ -36,6 +36,21 @@ def test_augmentation_gives_five_scales_and_four_rotations():
     rotated, _ = dataset.image_patches(hr_y, 2, 10, 2, augment=True)
     counts = [len(dataset.grid_positions(p[1].shape, 10, 2)) for p in pairs]
     assert len(rotated) == 4 * sum(counts) and len(plain) == counts[0]
+
+
+def test_augment_scales_choose_the_downscaled_copies():
+    hr_y = np.random.default_rng(0).integers(0, 256, (120, 100)).astype(np.uint8)
+    native = dataset.augmented_pairs(hr_y, 2, True, dataset.augment_factors(_cfg(augment_scales="1.0")))
+    assert len(native) == 1 and np.array_equal(native[0][0], hr_y)
+    factors = dataset.augment_factors(_cfg(augment_scales="1.0, 0.5"))
+    assert factors == (1.0, 0.5)
+    lr_p, _ = dataset.image_patches(hr_y, 2, 10, 2, True, factors)
+    shapes = [p[1].shape for p in dataset.augmented_pairs(hr_y, 2, True, factors)]
+    assert shapes == [(60, 50), (30, 25)]
+    assert len(lr_p) == 4 * sum(len(dataset.grid_positions(s, 10, 2)) for s in shapes)
+    for bad in ("", "1.0,x", "1.5", "0"):
+        with pytest.raises(UserError, match=f"augment_scales '{bad}'"):
+            dataset.augment_factors(_cfg(augment_scales=bad))
 
 
 def test_train_h5_round_trip_through_prepare(image_folder, tmp_path):
