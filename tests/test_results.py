@@ -43,9 +43,11 @@ def test_config_names_its_checkpoint_at_its_scale(stage):
 def test_schedule_lists_the_earlier_stages_first(tmp_path):
     (tmp_path / "configs").mkdir()
     assert results.schedule(str(tmp_path), "fsrcnn_x4") == []
-    for name in ("fsrcnn_x4", "fsrcnn_x4_restart", "fsrcnn_x4_transfer", "fsrcnn_x2", "fsrcnn_x2_restart"):
+    for name in ("fsrcnn_x4", "fsrcnn_x4_restart2", "fsrcnn_x4_restart", "fsrcnn_x4_transfer", "fsrcnn_x2",
+                 "fsrcnn_x2_restart"):
         (tmp_path / "configs" / f"{name}.yaml").write_text("scale: 4\n")
-    assert results.schedule(str(tmp_path), "fsrcnn_x4") == ["fsrcnn_x4_transfer", "fsrcnn_x4_restart", "fsrcnn_x4"]
+    assert results.schedule(str(tmp_path), "fsrcnn_x4") == ["fsrcnn_x4_transfer", "fsrcnn_x4_restart",
+                                                            "fsrcnn_x4_restart2", "fsrcnn_x4"]
     assert results.schedule(str(tmp_path), "fsrcnn_x2") == ["fsrcnn_x2_restart", "fsrcnn_x2"]
     assert results.schedule(str(tmp_path), "fsrcnn_x3") == []
 
