@@ -75,13 +75,14 @@ def training_row(model, checkpoint_info, log_csv):
             f"{sum(seconds) / 3600:.1f} h |")
 
 
-STAGE_SUFFIXES = ("_transfer", "_restart", "_restart2")  # a model's earlier stages, in training order
+STAGE_SUFFIXES = ("_base", "_transfer", "_restart", "_restart2")  # a model's earlier stages, in training order
 
 
 def schedule(root, model):
-    """The configs that train one shipped model, in order (scripts/train_all.sh): <model>_transfer (the transfer
-    from the x3 model), <model>_restart and <model>_restart2 (warm restarts of the cosine schedule) where the model
-    has them, each continuing from the checkpoint of the stage before; then configs/<model>.yaml itself."""
+    """The configs that train one shipped model, in order (scripts/train_all.sh): <model>_base (an x3 model's
+    first run, which the x2/x4 transfers start from), <model>_transfer (the transfer from that x3 model),
+    <model>_restart and <model>_restart2 (warm restarts of the cosine schedule) where the model has them, each
+    continuing from the checkpoint of the stage before; then configs/<model>.yaml itself."""
     stages = [model + suffix for suffix in STAGE_SUFFIXES] + [model]
     return [stage for stage in stages if os.path.isfile(os.path.join(root, "configs", f"{stage}.yaml"))]
 

@@ -34,8 +34,9 @@ def test_config_names_its_checkpoint_at_its_scale(stage):
     stages = results.schedule(ROOT, model)
     if stage != stages[0]:  # a later stage continues from all the weights of the stage before
         assert cfg.init_ckpt == f"checkpoints/{stages[stages.index(stage) - 1]}.ckpt" and not cfg.init_convs_only
-    elif scale != 3:  # transfer strategy: starts from the x3 model of its family
-        assert cfg.init_ckpt == f"checkpoints/{results.family(model)}_x3.ckpt" and cfg.init_convs_only
+    elif scale != 3:  # transfer strategy: starts from the first x3 stage of its family, as it was trained
+        x3_first = results.schedule(ROOT, f"{results.family(model)}_x3")[0]
+        assert cfg.init_ckpt == f"checkpoints/{x3_first}.ckpt" and cfg.init_convs_only
     else:
         assert cfg.init_ckpt == ""
 
@@ -44,12 +45,13 @@ def test_schedule_lists_the_earlier_stages_first(tmp_path):
     (tmp_path / "configs").mkdir()
     assert results.schedule(str(tmp_path), "fsrcnn_x4") == []
     for name in ("fsrcnn_x4", "fsrcnn_x4_restart2", "fsrcnn_x4_restart", "fsrcnn_x4_transfer", "fsrcnn_x2",
-                 "fsrcnn_x2_restart"):
+                 "fsrcnn_x2_restart", "fsrcnn_x3_base", "fsrcnn_x3"):
         (tmp_path / "configs" / f"{name}.yaml").write_text("scale: 4\n")
     assert results.schedule(str(tmp_path), "fsrcnn_x4") == ["fsrcnn_x4_transfer", "fsrcnn_x4_restart",
                                                             "fsrcnn_x4_restart2", "fsrcnn_x4"]
     assert results.schedule(str(tmp_path), "fsrcnn_x2") == ["fsrcnn_x2_restart", "fsrcnn_x2"]
-    assert results.schedule(str(tmp_path), "fsrcnn_x3") == []
+    assert results.schedule(str(tmp_path), "fsrcnn_x3") == ["fsrcnn_x3_base", "fsrcnn_x3"]
+    assert results.schedule(str(tmp_path), "fsrcnn-s_x3") == []
 
 
 def test_eval_without_arguments_is_the_shipped_x4_config():
