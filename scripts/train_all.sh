@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole training schedule of the shipped models, resumable: x3 first, then x2 and x4 from its conv layers (the
-# paper's transfer strategy), for FSRCNN, FSRCNN-s or both. A model with configs/<model>_transfer.yaml (and
-# <model>_restart.yaml, <model>_restart2.yaml) is trained in stages (src/results.py schedule): the transfer, then
-# each warm restart from the checkpoint before, then configs/<model>.yaml from the last one. Each stage trains
+# paper's transfer strategy), for FSRCNN, FSRCNN-s or both. A model with configs/<model>_base.yaml,
+# _transfer.yaml, _restart.yaml or _restart2.yaml is trained in stages, in that order (src/results.py schedule),
+# each from the checkpoint of the one before, then configs/<model>.yaml from the last one. Each stage trains
 # configs/<stage>.yaml into outputs/<stage>/ (continuing from last.ckpt when one is there), then installs best.ckpt
 # (selected on Val20) as checkpoints/<stage>.ckpt and the log as docs/training/<stage>_log.csv. Rerun the same
 # command after a stop.

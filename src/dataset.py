@@ -23,7 +23,7 @@ def lr_patch_size(cfg):
 
 
 def augment_factors(cfg):
-    """The HR downscaling factors of cfg.augment_scales, checked (each in (0, 1], 1.0 first by convention)."""
+    """The HR downscaling factors of cfg.augment_scales, each checked to lie in (0, 1]."""
     try:
         factors = tuple(float(f) for f in cfg.augment_scales.split(","))
     except ValueError:
