@@ -106,8 +106,7 @@ def test_replace_block_needs_the_markers():
 
 
 def test_train_all_runs_and_resumes_the_transfer_schedule(image_folder, tmp_path):
-    """scripts/train_all.sh on a copy of the project and three tiny images: x3 in stages, then x2 from the convs of
-    its first stage, then x4 in stages (the transfer, then continuations from the checkpoint before), each
+    """scripts/train_all.sh on a copy of the project and three tiny images: x3 in stages, then x2 and x4 in stages (the transfer, then continuations from the checkpoint before), each
     installed with its log; a second run resumes every stage and trains nothing."""
     project = tmp_path / "project"
     for name in ("src", "configs", "scripts"):
@@ -120,7 +119,7 @@ def test_train_all_runs_and_resumes_the_transfer_schedule(image_folder, tmp_path
         assert not (project / "checkpoints" / (ckpt.stem + ".ckpt")).exists()
     scales = {stage: scale for scale in (3, 2, 4) for stage in results.schedule(str(project), f"fsrcnn_x{scale}")}
     stages = list(scales)
-    assert stages[:4] == ["fsrcnn_x3_base", "fsrcnn_x3", "fsrcnn_x2", "fsrcnn_x4_transfer"]
+    assert stages[:5] == ["fsrcnn_x3_base", "fsrcnn_x3", "fsrcnn_x2_transfer", "fsrcnn_x2", "fsrcnn_x4_transfer"]
     assert stages[-1] == "fsrcnn_x4"
     command = ["bash", str(project / "scripts" / "train_all.sh"), "fsrcnn", "--train_data", str(image_folder),
                "--val_data", str(image_folder), "--epochs", "1", "--lr_patch_size", "8", "--patch_stride", "8",
