@@ -106,8 +106,9 @@ def test_replace_block_needs_the_markers():
 
 
 def test_train_all_runs_and_resumes_the_transfer_schedule(image_folder, tmp_path):
-    """scripts/train_all.sh on a copy of the project and three tiny images: x3 in stages, then x2 and x4 in stages (the transfer, then continuations from the checkpoint before), each
-    installed with its log; a second run resumes every stage and trains nothing."""
+    """scripts/train_all.sh on a copy of the project and three tiny images: x3 in stages, then x2 and x4 in stages
+    (the transfer, then continuations from the checkpoint before), each installed with its log; a second run
+    resumes every stage and trains nothing."""
     project = tmp_path / "project"
     for name in ("src", "configs", "scripts"):
         shutil.copytree(os.path.join(ROOT, name), project / name)
