@@ -7,10 +7,11 @@ MindSpore network (GRAPH_MODE), the exported MINDIR (nn.GraphCell), ONNX Runtime
 --compare_torch also runs ../shared/bench/torch_reference.py (in --torch_python, a venv with torch) on the same
 workloads plus one training step, and prints our time over PyTorch's for each.
 """
-import os
 import tempfile
 
-os.environ.setdefault("GLOG_v", "3")
+from src import environment  # first: it prepares the environment MindSpore reads when it loads
+
+environment.prepare()
 
 from src.config import get_config  # noqa: E402
 from src.errors import UserError, cli_entry  # noqa: E402

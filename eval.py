@@ -2,9 +2,9 @@
 
 With no arguments: the shipped x4 checkpoint on Set5 from data_dir. Prints PSNR/SSIM of the network and of bicubic.
 """
-import os
+from src import environment  # first: it prepares the environment MindSpore reads when it loads
 
-os.environ.setdefault("GLOG_v", "3")
+environment.prepare()
 
 from src.config import get_config  # noqa: E402
 from src.errors import cli_entry  # noqa: E402

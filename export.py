@@ -5,9 +5,9 @@ MINDIR takes any batch and size unless --fixed_shape is given; ONNX (repaired fo
 are static, 1,1,256,256 by default. Writes NAME.mindir, NAME.air or NAME.onnx. --subpixel writes the deconvolution
 as its exact sub-pixel form (stride-1 conv + pixel shuffle), for backends whose transposed convolution is slow.
 """
-import os
+from src import environment  # first: it prepares the environment MindSpore reads when it loads
 
-os.environ.setdefault("GLOG_v", "3")
+environment.prepare()
 
 from src.config import get_config  # noqa: E402
 from src.errors import cli_entry  # noqa: E402

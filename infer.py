@@ -5,9 +5,9 @@ an alpha channel are upscaled by bicubic interpolation. Grayscale stays grayscal
 EXIF orientation is applied, palette images are converted. Large images run in tiles sized from --max_memory_mb
 (exact: the same output as one pass). A folder input upscales every image into the --output folder.
 """
-import os
+from src import environment  # first: it prepares the environment MindSpore reads when it loads
 
-os.environ.setdefault("GLOG_v", "3")
+environment.prepare()
 
 from src.config import get_config  # noqa: E402
 from src.errors import cli_entry  # noqa: E402

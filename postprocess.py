@@ -4,9 +4,9 @@
 Reads DIR/meta.json (preprocess.py), crops each output to its image, rounds it and prints PSNR/SSIM against the
 ground truth with the bicubic baseline: the table and figures of eval.py. --png_dir also saves each output luma.
 """
-import os
+from src import environment  # first: it prepares the environment MindSpore reads when it loads
 
-os.environ.setdefault("GLOG_v", "3")
+environment.prepare()
 
 from src.config import get_config  # noqa: E402
 from src.errors import cli_entry  # noqa: E402

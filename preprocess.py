@@ -4,9 +4,9 @@
 Writes DIR/NAME_HxW.bin (each LR luma plane as the network reads it, float32) and DIR/meta.json for
 postprocess.py. --pad_to pads every plane to one shape, for a static model exported at it (Ascend 310).
 """
-import os
+from src import environment  # first: it prepares the environment MindSpore reads when it loads
 
-os.environ.setdefault("GLOG_v", "3")
+environment.prepare()
 
 from src.config import get_config  # noqa: E402
 from src.errors import UserError, cli_entry  # noqa: E402

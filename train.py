@@ -1,7 +1,7 @@
 """Train FSRCNN: python train.py [--config_path configs/fsrcnn_x4.yaml] [--key value ...] (see --help)."""
-import os
+from src import environment  # first: it prepares the environment MindSpore reads when it loads
 
-os.environ.setdefault("GLOG_v", "3")
+environment.prepare()
 
 from src.config import get_config  # noqa: E402
 from src.errors import cli_entry  # noqa: E402

@@ -38,7 +38,8 @@ def mosaic(width, height, files):
 def random_checkpoint(path, scale):
     """A random FSRCNN(56, 12, 4) saved as this project's checkpoint (timing and memory only)."""
     sys.path.insert(0, ROOT)
-    os.environ.setdefault("GLOG_v", "3")
+    from src import environment
+    environment.prepare()
     from src import checkpoint
     from src.fsrcnn import FSRCNN
     checkpoint.save(FSRCNN(scale), path, {"scale": scale, "d": 56, "s": 12, "m": 4})

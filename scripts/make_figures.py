@@ -18,7 +18,9 @@ from PIL import Image, ImageDraw
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-os.environ.setdefault("GLOG_v", "3")
+from src import environment  # noqa: E402
+
+environment.prepare()
 from src import compare, config, protocol, upscale  # noqa: E402
 
 

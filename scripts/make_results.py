@@ -12,7 +12,9 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-os.environ.setdefault("GLOG_v", "3")
+from src import environment  # noqa: E402
+
+environment.prepare()
 from src import results  # noqa: E402
 
 

@@ -14,9 +14,11 @@ import sys
 import tempfile
 import time
 
-os.environ.setdefault("GLOG_v", "3")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+from src import environment  # noqa: E402
+
+environment.prepare()
 
 import mindspore as ms  # noqa: E402
 import numpy as np  # noqa: E402

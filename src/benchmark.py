@@ -28,7 +28,7 @@ from typing import NamedTuple
 import mindspore as ms
 import numpy as np
 
-from src import dataset, evaluate, export, serving
+from src import dataset, environment, evaluate, export, serving
 from src.errors import UserError
 from src.fsrcnn import count_macs_per_lr_pixel
 
@@ -169,7 +169,9 @@ def machine():
     if os.path.isfile("/proc/cpuinfo"):
         with open("/proc/cpuinfo", encoding="utf-8") as f:
             model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), model)
-    return f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+    isa = environment.user_cap(os.environ)
+    isa_note = f", {isa[0]}={isa[1]}" if isa else ", no oneDNN ISA cap"
+    return f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}{isa_note}"
 
 
 def run(net, workloads, names, settings, report=print):

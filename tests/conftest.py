@@ -2,9 +2,11 @@
 import os
 import sys
 
-os.environ.setdefault("GLOG_v", "3")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+from src import environment  # noqa: E402 - GLOG_v and the oneDNN ISA cap, before MindSpore loads
+
+environment.prepare()
 
 import mindspore as ms  # noqa: E402
 import numpy as np  # noqa: E402
