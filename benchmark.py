@@ -20,20 +20,20 @@ from src.errors import UserError, cli_entry  # noqa: E402
 @cli_entry
 def main(argv=None):
     cfg = get_config(__doc__, argv)
-    from src import benchmark, checkpoint, dataset, device
-    dataset.check_scale(cfg.scale)
+    from src import benchmark, checkpoint, device, models
+    spec = models.spec_for(cfg)
     names = benchmark.parse_paths(cfg.bench_paths)
     if cfg.iters < 1 or cfg.warmup < 0 or cfg.bench_batch < 1 or cfg.threads < 0:
         raise UserError("--iters and --bench_batch must be >= 1, --warmup and --threads >= 0")
     device.setup(cfg)
     threads = device.cpu_threads(cfg.threads)
-    net = checkpoint.network_from_checkpoint(cfg.ckpt_file, cfg)
+    net = checkpoint.network_from_checkpoint(cfg.ckpt_file, spec)
     workloads = [benchmark.set5_workload(cfg.data_dir, cfg.scale, cfg.bench_batch),
                  benchmark.single_workload(cfg.scale)]
     with tempfile.TemporaryDirectory(prefix="fsrcnn-bench-") as workdir:
         settings = benchmark.Settings(cfg.warmup, cfg.iters, threads, workdir)
-        results, skipped = benchmark.run(net, workloads, names, settings)
-        comparisons = benchmark.compare_torch(cfg, net, workloads, results, settings) if cfg.compare_torch else []
+        results, skipped = benchmark.run(spec, net, workloads, names, settings)
+        comparisons = benchmark.compare_torch(spec, workloads, results, settings) if cfg.compare_torch else []
     machine = benchmark.machine()
     print(benchmark.format_table(results, settings, machine))
     if comparisons:

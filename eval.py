@@ -13,12 +13,12 @@ from src.errors import cli_entry  # noqa: E402
 @cli_entry
 def main(argv=None):
     cfg = get_config(__doc__, argv)
-    from src import checkpoint, dataset, device, evaluate
-    dataset.check_scale(cfg.scale)
+    from src import checkpoint, device, evaluate, models
+    spec = models.spec_for(cfg)
     device.setup(cfg)
-    net = evaluate.make_dynamic(checkpoint.network_from_checkpoint(cfg.ckpt_file, cfg))
+    net = evaluate.make_dynamic(checkpoint.network_from_checkpoint(cfg.ckpt_file, spec), spec.channels)
     results = evaluate.evaluate(net, cfg)
-    print(f"{checkpoint.describe(cfg)}  {cfg.ckpt_file}")
+    print(f"{spec.describe()}  {cfg.ckpt_file}")
     print(evaluate.format_table(results, cfg.verbose))
     if cfg.json:
         evaluate.write_json(results, cfg.json)

@@ -16,15 +16,13 @@ from src.errors import cli_entry  # noqa: E402
 @cli_entry
 def main():
     cfg = get_config(__doc__)
-    from src import checkpoint, dataset, device, export
-    dataset.check_scale(cfg.scale)
-    target = export.plan(cfg)
+    from src import checkpoint, device, export, models
+    spec = models.spec_for(cfg)
+    target = export.plan(cfg, spec)
     device.setup(cfg)
-    net = checkpoint.network_from_checkpoint(cfg.ckpt_file, cfg)
-    if cfg.subpixel:
-        from src.fsrcnn import SubPixelFSRCNN
-        net = SubPixelFSRCNN(net)
-    print(export.export(net, target))
+    net = spec.inference_form(checkpoint.network_from_checkpoint(cfg.ckpt_file, spec))
+    export.export(net, target)
+    print(export.summary(target, spec))
 
 
 if __name__ == "__main__":

@@ -41,8 +41,8 @@ def random_checkpoint(path, scale):
     from src import environment
     environment.prepare()
     from src import checkpoint
-    from src.fsrcnn import FSRCNN
-    checkpoint.save(FSRCNN(scale), path, {"scale": scale, "d": 56, "s": 12, "m": 4})
+    from src.models.fsrcnn import FSRCNN
+    checkpoint.save(FSRCNN(scale), path, {"model": "fsrcnn", "scale": scale, "d": 56, "s": 12, "m": 4})
     return path
 
 

@@ -2,7 +2,7 @@
 
 Prints median milliseconds (x4, 1x1xSIZExSIZE, random weights: time does not depend on them) of
 1. each layer type of the network alone;
-2. the whole network with MindSpore's nn.PReLU and with src/fsrcnn.py's PReLU form, static and dynamic shape,
+2. the whole network with MindSpore's nn.PReLU and with src/models/fsrcnn.py's PReLU form, static and dynamic shape,
    plus a training step (batch 16, LR 6x6) with each;
 3. the exported ONNX in ONNX Runtime at each graph optimisation level.
 These are the measurements behind README's performance section. Run it on an otherwise idle machine.
@@ -25,7 +25,7 @@ import numpy as np  # noqa: E402
 from mindspore import nn  # noqa: E402
 
 from src import evaluate, export  # noqa: E402
-from src.fsrcnn import FSRCNN, SubPixelFSRCNN  # noqa: E402
+from src.models.fsrcnn import FSRCNN, SubPixelFSRCNN  # noqa: E402
 
 
 def median_ms(fn, reps):
@@ -39,7 +39,7 @@ def median_ms(fn, reps):
 
 
 def with_native_prelu(net):
-    """The same network with MindSpore's nn.PReLU (same slopes) in place of src/fsrcnn.py's PReLU form."""
+    """The same network with MindSpore's nn.PReLU (same slopes) in place of src/models/fsrcnn.py's PReLU form."""
     for i in range(1, len(net.features), 2):
         native = nn.PReLU(net.features[i].w.shape[0])
         native.w.set_data(net.features[i].w.value())
@@ -75,7 +75,7 @@ def main():
     net = FSRCNN(4)
     print(f"1. layers alone, {side}x{side} LR, {args.threads} threads")
     layers = [("conv 5x5 1->56", net.features[0], tensor(1, 1, side, side)),
-              ("PReLU(56), src/fsrcnn.py form", net.features[1], tensor(1, 56, side, side)),
+              ("PReLU(56), src/models/fsrcnn.py form", net.features[1], tensor(1, 56, side, side)),
               ("PReLU(56), nn.PReLU", nn.PReLU(56), tensor(1, 56, side, side)),
               ("ReLU on the same map", nn.ReLU(), tensor(1, 56, side, side)),
               ("conv 1x1 56->12", net.features[2], tensor(1, 56, side, side)),
@@ -90,7 +90,7 @@ def main():
     x = ms.Tensor(rng.random((1, 1, side, side), dtype=np.float32))
     xb = ms.Tensor(rng.random((16, 1, 6, 6), dtype=np.float32))
     yb = ms.Tensor(rng.random((16, 1, 24, 24), dtype=np.float32))
-    forms = {"src/fsrcnn.py PReLU": copy_of, "nn.PReLU": lambda n: with_native_prelu(copy_of(n))}
+    forms = {"src/models/fsrcnn.py PReLU": copy_of, "nn.PReLU": lambda n: with_native_prelu(copy_of(n))}
     calls = {}
     for name, build in forms.items():
         static, dynamic, trained = build(net), evaluate.make_dynamic(build(net)), build(net)

@@ -2,8 +2,8 @@
 
 Protocol (the one the MindSpore FSRCNN port claims, REFERENCE section 4): `warmup` untimed iterations, then `iters`
 timed ones; each iteration is one forward pass of one batch, timed until its output is a host array; the median is
-reported, with images/s = batch / median and GFLOP/s = 2 x MACs / median, MACs = count_macs_per_lr_pixel x the LR
-pixels of the batch (REFERENCE section 1).
+reported, with images/s = batch / median and GFLOP/s = 2 x MACs / median, MACs = the model spec's
+macs_per_lr_pixel x the LR pixels of the batch (REFERENCE section 1).
 
 Workloads:
 - set5_x{n}_b{B}: the Set5 LR images of the evaluation protocol, each padded (by mirroring, as preprocess.py does
@@ -30,7 +30,6 @@ import numpy as np
 
 from src import dataset, environment, evaluate, export, serving
 from src.errors import UserError
-from src.fsrcnn import count_macs_per_lr_pixel
 
 SINGLE_SIDE = 256
 
@@ -174,9 +173,9 @@ def machine():
     return f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}{isa_note}"
 
 
-def run(net, workloads, names, settings, report=print):
+def run(spec, net, workloads, names, settings, report=print):
     """Every path on every workload. Returns (results, {path: reason skipped}); `report` gets progress lines."""
-    macs_per_pixel = count_macs_per_lr_pixel(net.d, net.s, net.m)
+    macs_per_pixel = spec.macs_per_lr_pixel()
     results, skipped = [], {}
     for workload in workloads:
         reference = net(ms.Tensor(workload.x)).asnumpy()
@@ -217,16 +216,15 @@ def to_json(results, skipped, settings, machine_line, comparisons=()):
 
 
 # ---------------------------------------------------------------- training steps and the PyTorch reference
-def train_step_ms(cfg, patch, batch, settings):
-    """Median milliseconds of one step of train.py's own step Cell (Adam, the deconv at its own rate) on a fixed
-    random batch of LR patch x patch at cfg.scale: the per-step cost of training, without data loading."""
-    from mindspore import nn
-
-    from src import device, trainer
-    from src.fsrcnn import FSRCNN
+def train_step_ms(spec, patch, batch, settings):
+    """Median milliseconds of one step of train.py's own step Cell (its optimizer and parameter groups, its loss) on
+    a fixed random batch of LR patch x patch: the per-step cost of training, without data loading."""
+    from src import trainer
+    cfg = spec.cfg
     ms.set_seed(0)
-    net = FSRCNN(cfg.scale, cfg.d, cfg.s, cfg.m)
-    step = device.build_train_step(net, trainer.build_optimizer(net, cfg, steps_per_epoch=1), nn.MSELoss(), "O0")
+    net = spec.build()
+    step = trainer.build_train_step(net, trainer.build_optimizer(spec, net, steps_per_epoch=1), spec.loss(patch),
+                                    "O0", spec.loss_terms)
     step.set_train()
     rng = np.random.default_rng(0)
     x = ms.Tensor(rng.random((batch, 1, patch, patch), dtype=np.float32))
@@ -248,10 +246,12 @@ class Comparison(NamedTuple):
         return self.ours_ms / self.torch_ms
 
 
-def compare_torch(cfg, net, workloads, results, settings):
-    """The PyTorch reference on the same workloads (same batch, size, iterations and threads) and one training step
-    of batch cfg.batch_size on LR patches of the recipe's size; one Comparison per measured path."""
-    size_args = ("--scale", cfg.scale, "--d", net.d, "--s", net.s, "--m", net.m, "--warmup", settings.warmup)
+def compare_torch(spec, workloads, results, settings):
+    """The PyTorch reference of the same network (spec.torch_reference_args) on the same workloads (same batch,
+    size, iterations and threads) and one training step of batch cfg.batch_size on LR patches of the recipe's size;
+    one Comparison per measured path."""
+    cfg = spec.cfg
+    size_args = ("--scale", cfg.scale, *spec.torch_reference_args(), "--warmup", settings.warmup)
     rows = []
     for workload in workloads:
         batch, _, height, width = workload.x.shape
@@ -265,7 +265,7 @@ def compare_torch(cfg, net, workloads, results, settings):
     ref = torch_reference(cfg, settings, "train", "--patch", patch, "--batch", batch, "--steps", settings.iters,
                           *size_args)
     rows.append(Comparison(f"train_x{cfg.scale}_p{patch}_b{batch}", "train_step", batch,
-                           train_step_ms(cfg, patch, batch, settings), float(ref["median_step_ms"])))
+                           train_step_ms(spec, patch, batch, settings), float(ref["median_step_ms"])))
     return rows
 
 

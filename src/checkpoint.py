@@ -3,11 +3,12 @@ import os
 
 import mindspore as ms
 
+from src import models
 from src.errors import UserError
-from src.fsrcnn import FSRCNN
 
-ARCH_KEYS = ("scale", "d", "s", "m")
-INFO_KEYS = ARCH_KEYS + ("epoch", "val_psnr", "best_psnr")
+RUN_KEYS = ("epoch", "val_psnr", "best_psnr", "best_epoch")
+# Files written before the models package have no "model" entry: they all hold FSRCNNs.
+MODEL_OF_OLD_FILES = "fsrcnn"
 
 
 def save(obj, path, info):
@@ -28,32 +29,38 @@ def read(path):
         params = ms.load_checkpoint(path)
     except (ValueError, RuntimeError, OSError) as err:
         raise UserError(f"{path}: not a readable MindSpore checkpoint ({str(err).splitlines()[0]})") from None
-    info = {k: params.pop(k).asnumpy().item() for k in INFO_KEYS if k in params}
+    info = {k: params.pop(k) for k in [k for k, v in params.items() if isinstance(v, str)]}
+    keys = {"scale", *RUN_KEYS, *(k for name in models.names() for k in models.spec_class(name).arch_keys)}
+    info.update({k: params.pop(k).asnumpy().item() for k in keys if k in params})
     return params, info
 
 
-def describe(cfg):
-    return f"FSRCNN(d={cfg.d}, s={cfg.s}, m={cfg.m}) x{cfg.scale}"
+def check_architecture(path, info, spec):
+    """The model and architecture a checkpoint records must be the ones asked for: x3 weights never silently run at
+    x4, nor FSRCNN weights in another network. A difference is a UserError naming both."""
+    model = info.get("model", MODEL_OF_OLD_FILES)
+    if model != spec.name:
+        raise UserError(f"{path}: checkpoint holds model {model} but model {spec.name} was asked for "
+                        f"(pass --model {model} or another checkpoint)")
+    for key, wanted in spec.arch().items():
+        if key in info and key != "model" and info[key] != wanted:
+            raise UserError(f"{path}: checkpoint is {key}={info[key]} but {key}={wanted} was asked for "
+                            f"(pass --{key} {info[key]} or another checkpoint)")
 
 
-def network_from_checkpoint(path, cfg):
-    """Build the FSRCNN a checkpoint holds and load it.
-
-    The scale and (d, s, m) come from cfg; a checkpoint written by this project records its own, and any difference
-    is a UserError naming both, so x3 weights never silently run at x4.
-    """
+def network_from_checkpoint(path, spec):
+    """Build the network a checkpoint holds (as `spec` describes it) and load its weights."""
     params, info = read(path)
-    for key in ARCH_KEYS:
-        if key in info and int(info[key]) != getattr(cfg, key):
-            raise UserError(f"{path}: checkpoint is {key}={int(info[key])} but {key}={getattr(cfg, key)} was asked "
-                            f"for (pass --{key} {int(info[key])} or another checkpoint)")
-    net = FSRCNN(cfg.scale, cfg.d, cfg.s, cfg.m)
-    load_weights(net, params, path, describe(cfg))
+    check_architecture(path, info, spec)
+    net = spec.build()
+    load_weights(net, params, path, spec)
     return net
 
 
-def load_weights(cell, params, path, arch, only=None):
+def load_weights(cell, params, path, spec, only=None):
     """Load `params` into `cell` (or only the parameters named in `only`); each must exist with its shape."""
+    arch = spec.describe()
+    options = "/".join(f"--{key}" for key in spec.arch_keys)
     for p in cell.get_parameters():
         if only is not None and p.name not in only:
             continue
@@ -61,5 +68,5 @@ def load_weights(cell, params, path, arch, only=None):
             raise UserError(f"{path}: checkpoint has no '{p.name}' (not a checkpoint of {arch}?)")
         if tuple(params[p.name].shape) != tuple(p.shape):
             raise UserError(f"{path}: '{p.name}' has shape {tuple(params[p.name].shape)} but {arch} needs "
-                            f"{tuple(p.shape)} (wrong --d/--s/--m?)")
+                            f"{tuple(p.shape)} (wrong {options}?)")
         p.set_data(params[p.name].value())

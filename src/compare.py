@@ -1,9 +1,12 @@
-"""Pictures for a person to judge the upscaling: infer.py --compare (bicubic | FSRCNN) and the README's
-HR | bicubic | FSRCNN crops (scripts/make_figures.py).
+"""Pictures for a person to judge the upscaling and the training: infer.py --compare (bicubic | FSRCNN), the README's
+HR | bicubic | FSRCNN crops (scripts/make_figures.py), and the validation curve of a training log.
 
 The zoomed region is the most detailed part of the first view, where upscalers differ most visibly; it is enlarged
 with nearest-neighbour so single pixels stay visible.
 """
+import csv
+import os
+
 import numpy as np
 from PIL import Image, ImageDraw
 
@@ -81,3 +84,35 @@ def crop_rows(rows, scale, crop_lr=24, zoom=3):
             canvas.paste(panel, (x, y + LABEL))
         y += height
     return canvas
+
+
+def training_curve(log_csv, png, size=(640, 360), margin=48):
+    """Validation PSNR per epoch of a train.py log, as a line chart (Pillow only: no plotting dependency)."""
+    with open(log_csv, newline="", encoding="utf-8") as f:
+        rows = [(int(r["epoch"]), float(r["val_psnr"])) for r in csv.DictReader(f)]
+    epochs, psnr = zip(*rows)
+    low, high = np.floor(min(psnr) * 4) / 4, np.ceil(max(psnr) * 4) / 4
+    high = max(high, low + 0.25)
+    width, height = size
+    img = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(img)
+
+    def point(epoch, value):
+        x = margin + (epoch - 1) / max(1, epochs[-1] - 1) * (width - 2 * margin)
+        return x, height - margin - (value - low) / (high - low) * (height - 2 * margin)
+    for value in np.arange(low, high + 1e-9, 0.25):
+        y = point(1, value)[1]
+        draw.line([(margin, y), (width - margin, y)], fill=(225, 225, 225))
+        draw.text((4, y - 6), f"{value:.2f}", fill="black")
+    for epoch in epochs:
+        if epoch == 1 or epoch % 5 == 0:
+            draw.text((point(epoch, low)[0] - 4, height - margin + 6), str(epoch), fill="black")
+    draw.line([point(e, v) for e, v in rows], fill=(200, 40, 40), width=2)
+    best = max(rows, key=lambda r: r[1])
+    draw.ellipse([point(*best)[0] - 4, point(*best)[1] - 4, point(*best)[0] + 4, point(*best)[1] + 4],
+                 outline=(200, 40, 40), width=2)
+    draw.text((margin, 8), f"validation PSNR (dB) per epoch, {os.path.basename(log_csv)}; "
+              f"best {best[1]:.2f} dB at epoch {best[0]}", fill="black")
+    tmp = f"{png}.tmp.png"
+    img.save(tmp)
+    os.replace(tmp, png)

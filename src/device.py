@@ -82,14 +82,3 @@ def setup(cfg):
     ms.set_auto_parallel_context(parallel_mode=ms.ParallelMode.DATA_PARALLEL, gradients_mean=True,
                                  device_num=get_group_size())
     return get_rank(), get_group_size()
-
-
-def build_train_step(net, optimizer, loss_fn, amp_level):
-    """One training step as a Cell: amp.build_train_network gives the plain TrainOneStepCell at O0, float16 casts at
-    O1-O3 and a dynamic loss scale at O2 (then the step returns (loss, overflow, scale))."""
-    return ms.amp.build_train_network(net, optimizer, loss_fn, level=amp_level)
-
-
-def sink_steps(train_step, data):
-    """A function that runs one step on the next batch of the device queue (mindspore.data_sink, GPU/Ascend)."""
-    return ms.data_sink(train_step, data, sink_size=1)

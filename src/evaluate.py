@@ -8,20 +8,19 @@ import numpy as np
 from src import dataset, metrics, protocol
 
 
-def make_dynamic(net):
+def make_dynamic(net, channels=1):
     """Compile once for any batch/height/width instead of once per input size (REFERENCE section 5), with the PReLU
-    form that suits dynamic-shape graphs (src/fsrcnn.py PReLU).
+    form that suits dynamic-shape graphs (src/models/fsrcnn.py PReLU).
 
     Measured trade-off on MindSpore 2.10 CPU (scripts/profile_ops.py): a dynamic-shape FSRCNN runs at about the
     speed of a static one only with MindSpore's PReLU kernel, but a static graph costs ~0.4 s to compile per new
     size, and an evaluation set has about as many sizes as images (eval.py on Set5+Set14+BSD100 got slower with
     static graphs). Fixed-size serving should export a static model (export.py --fixed_shape), as benchmark.py does.
     """
-    from src.fsrcnn import PReLU
     for _, cell in net.cells_and_names():
-        if isinstance(cell, PReLU):
-            cell.kernel = True
-    net.set_inputs(ms.Tensor(shape=[None, 1, None, None], dtype=ms.float32))
+        if hasattr(cell, "dynamic_shapes"):  # a cell with a form for each kind of graph (FSRCNN's PReLU)
+            cell.dynamic_shapes = True
+    net.set_inputs(ms.Tensor(shape=[None, channels, None, None], dtype=ms.float32))
     return net
 
 

@@ -9,14 +9,12 @@ from typing import NamedTuple
 import mindspore as ms
 import numpy as np
 
-from src.checkpoint import describe
 from src.errors import UserError
 
 EXTENSIONS = {"MINDIR": ".mindir", "AIR": ".air", "ONNX": ".onnx"}
 # MindSpore's ONNX writer refuses dynamic shapes; AIR, compiled offline for Ascend 310 by ATC, is static as in ModelZoo.
 STATIC_FORMATS = ("AIR", "ONNX")
-DEFAULT_STATIC_SHAPE = (1, 1, 256, 256)
-DYNAMIC_SHAPE = (None, 1, None, None)
+DEFAULT_STATIC_SIDE = 256
 
 
 class Target(NamedTuple):
@@ -26,17 +24,17 @@ class Target(NamedTuple):
     shape: tuple
 
 
-def parse_fixed_shape(text):
-    """'N,1,H,W' as a tuple of ints, or None for an empty string."""
+def parse_fixed_shape(text, channels=1):
+    """'N,C,H,W' as a tuple of ints (C: the model's channels), or None for an empty string."""
     if not text.strip():
         return None
     try:
         shape = tuple(int(v) for v in text.split(","))
     except ValueError:
         shape = ()
-    if len(shape) != 4 or min(shape) < 1 or shape[1] != 1:
-        raise UserError(f"fixed_shape '{text}' must be N,1,H,W: four positive integers with 1 channel "
-                        f"(e.g. 1,1,256,256)")
+    if len(shape) != 4 or min(shape) < 1 or shape[1] != channels:
+        raise UserError(f"fixed_shape '{text}' must be N,{channels},H,W: four positive integers with {channels} "
+                        f"channel{'s' if channels > 1 else ''} (e.g. 1,{channels},256,256)")
     return shape
 
 
@@ -48,7 +46,7 @@ def _import_onnx():
     return onnx
 
 
-def plan(cfg):
+def plan(cfg, spec):
     """Check the request (format, backend, shape, output folder) before MindSpore does any work."""
     fmt = cfg.file_format.upper()
     if fmt not in EXTENSIONS:
@@ -58,7 +56,9 @@ def plan(cfg):
                         f"export MINDIR or ONNX instead")
     if fmt == "ONNX":
         _import_onnx()
-    shape = parse_fixed_shape(cfg.fixed_shape) or (DEFAULT_STATIC_SHAPE if fmt in STATIC_FORMATS else DYNAMIC_SHAPE)
+    c = spec.channels
+    static = (1, c, DEFAULT_STATIC_SIDE, DEFAULT_STATIC_SIDE)
+    shape = parse_fixed_shape(cfg.fixed_shape, c) or (static if fmt in STATIC_FORMATS else (None, c, None, None))
     ext = EXTENSIONS[fmt]
     path = cfg.file_name if cfg.file_name.lower().endswith(ext) else cfg.file_name + ext
     folder = os.path.dirname(os.path.abspath(path))
@@ -68,7 +68,7 @@ def plan(cfg):
 
 
 def export(net, target):
-    """Write `net` as `target` atomically; returns the line export.py prints."""
+    """Write `net` as `target` atomically."""
     if None in target.shape:
         x = ms.Tensor(shape=list(target.shape), dtype=ms.float32)
     else:
@@ -80,8 +80,12 @@ def export(net, target):
         onnx.checker.check_model(model, full_check=True)
         data = model.SerializeToString()
     _write_atomically(data, target.path)
-    shape = ",".join(str(v) if v else axis for v, axis in zip(target.shape, "N1HW"))
-    return f"wrote {target.path} ({target.file_format}, {describe(net)}, input {shape} float32)"
+
+
+def summary(target, spec):
+    """The line export.py prints."""
+    shape = ",".join(str(v) if v else axis for v, axis in zip(target.shape, "NCHW"))
+    return f"wrote {target.path} ({target.file_format}, {spec.describe()}, input {shape} float32)"
 
 
 def _mindspore_export(net, x, fmt):

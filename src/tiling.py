@@ -5,7 +5,8 @@ wide as the network's receptive-field radius. Inside the halo, the tile's own ze
 deconvolution, the features missing beyond its edge) change the output; at the core they cannot reach. A window
 never reaches past the image: at the image border it stops there, so the network zero-pads exactly as it does on the
 whole image. All windows of an image have one size (those at the far edge are shifted inwards, which only widens
-their halo), so the network sees one input shape per image.
+their halo), so the network sees one input shape per image. The halo and the memory per pixel come from the model's
+spec (receptive_radius, forward_bytes_per_pixel).
 """
 import math
 from typing import NamedTuple
@@ -14,30 +15,7 @@ import numpy as np
 
 from src.errors import UserError
 
-# Measured on MindSpore 2.10 CPU, FSRCNN(56, 12, 4) at x2..x4, dynamic shape (evaluate.make_dynamic, MindSpore's
-# PReLU kernel): a forward pass grows the process by ~1.0 KB per LR pixel, i.e. about four float32 maps of width d
-# alive at once plus the output. Five are budgeted, for margin.
-FLOAT_MAPS_ALIVE = 5
 MIN_CORE = 8
-
-
-def receptive_radius(net):
-    """LR pixels beyond a tile's core that the core's HR output depends on, derived from the layers of `net`.
-
-    Stride-1 convs with 'same' zero padding add k // 2 each: 2 for the 5x5, 0 for the 1x1s, 1 per 3x3 (2 + m in all).
-    The deconvolution (kernel K, stride n, output cropped by P at top/left) makes HR row y the full-output row
-    y + P, fed by LR feature i through kernel tap y + P - n*i in 0..K-1. For a core of LR rows a..b-1
-    (HR rows n*a .. n*b-1) that is features a - (K-1-P)//n .. b-1 + (n-1+P)//n: for FSRCNN (K=9, P=4)
-    2 before / 2 after at x2, 1 / 2 at x3, 1 / 1 at x4. Columns alike. Radius: 8, 8, 7 for m = 4.
-    """
-    convs = sum(cell.kernel_size[0] // 2 for cell in net.features.cells() if hasattr(cell, "kernel_size"))
-    kernel, stride, crop = net.deconv.kernel_size[0], net.deconv.stride[0], net.deconv.padding[0]
-    return convs + max((kernel - 1 - crop) // stride, (stride - 1 + crop) // stride)
-
-
-def forward_bytes_per_pixel(net):
-    """Memory one forward pass needs per LR input pixel (see FLOAT_MAPS_ALIVE), float32 maps and output."""
-    return 4 * (FLOAT_MAPS_ALIVE * net.d + 2 * net.scale ** 2)
 
 
 class Span(NamedTuple):

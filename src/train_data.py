@@ -119,22 +119,42 @@ def build_source(cfg, rank=0, group_size=1, progress=None):
     return source
 
 
-class EpochRange:
-    """The batches of epochs first..end-1 as one sequence: one pipeline (and one device queue) for a whole run."""
+class EpochBatches:
+    """All batches of a run as one random-access sequence: index epoch * steps + step is source.batch(epoch, step)."""
 
-    def __init__(self, source, first, end):
-        self.source, self.first, self.end = source, first, end
+    def __init__(self, source, epochs):
+        self.source, self.epochs = source, epochs
 
     def __len__(self):
-        return len(self.source) * (self.end - self.first)
+        return len(self.source) * self.epochs
 
     def __getitem__(self, index):
-        epoch, step = divmod(index, len(self.source))
-        return self.source.batch(self.first + epoch, step)
+        return self.source.batch(*divmod(index, len(self.source)))
 
 
-def make_dataset(batches, num_workers):
-    """Wrap a sequence of batches in a GeneratorDataset (thread workers, order preserved, clamped to the CPU count)."""
+class EpochSampler(ds.Sampler):
+    """Each pass of the pipeline (one Model.train epoch) visits the next epoch's batches, from `first_epoch` on.
+
+    Model.train iterates the dataset once per epoch without telling it which; the pipeline asks the sampler for a
+    new pass in order, so counting passes here gives epoch e the batches of epoch e, also after a resume.
+    """
+
+    def __init__(self, steps_per_epoch, first_epoch):
+        super().__init__(num_samples=steps_per_epoch)
+        self.steps, self.next_epoch = steps_per_epoch, first_epoch
+
+    def __iter__(self):
+        epoch, self.next_epoch = self.next_epoch, self.next_epoch + 1
+        return iter(range(epoch * self.steps, (epoch + 1) * self.steps))
+
+    def __len__(self):
+        return self.steps
+
+
+def make_dataset(source, first_epoch, epochs, num_workers):
+    """The GeneratorDataset Model.train reads: one epoch of `source` per pass, starting at `first_epoch` (thread
+    workers, order preserved, clamped to the CPU count)."""
     workers = max(1, min(num_workers, os.cpu_count() or 1))
-    return ds.GeneratorDataset(batches, column_names=["lr", "hr"], shuffle=False,
+    return ds.GeneratorDataset(EpochBatches(source, epochs), column_names=["lr", "hr"],
+                               sampler=EpochSampler(len(source), first_epoch),
                                num_parallel_workers=workers, python_multiprocessing=False)

@@ -107,10 +107,10 @@ class Upscaler(NamedTuple):
     budget_bytes: int
 
     @classmethod
-    def for_network(cls, net, tile, max_memory_mb):
+    def for_network(cls, spec, net, tile, max_memory_mb):
         from src import evaluate
-        return cls(functools.partial(evaluate.forward, net), net.scale, tiling.receptive_radius(net),
-                   tiling.forward_bytes_per_pixel(net), tile, max_memory_mb * 2 ** 20)
+        return cls(functools.partial(evaluate.forward, net), spec.cfg.scale, spec.receptive_radius(net),
+                   spec.forward_bytes_per_pixel(net), tile, max_memory_mb * 2 ** 20)
 
     def tiles(self, shape):
         core = self.tile or tiling.core_for_budget(shape, self.halo, self.budget_bytes, self.bytes_per_pixel)
@@ -125,11 +125,12 @@ class Upscaler(NamedTuple):
 
 def load_upscaler(cfg):
     """The checkpoint's network on cfg.device_target, compiled once for any input size."""
-    from src import checkpoint, device, evaluate
+    from src import checkpoint, device, evaluate, models
+    spec = models.spec_for(cfg)
     device.setup(cfg)
-    net = evaluate.make_dynamic(checkpoint.network_from_checkpoint(cfg.ckpt_file, cfg))
-    print(f"{checkpoint.describe(cfg)}  {cfg.ckpt_file}")
-    return Upscaler.for_network(net, cfg.tile, cfg.max_memory_mb)
+    net = evaluate.make_dynamic(checkpoint.network_from_checkpoint(cfg.ckpt_file, spec), spec.channels)
+    print(f"{spec.describe()}  {cfg.ckpt_file}")
+    return Upscaler.for_network(spec, net, cfg.tile, cfg.max_memory_mb)
 
 
 # ---------------------------------------------------------------- writing

@@ -61,12 +61,12 @@ def run_script(name, argv, capsys):
 def random_ckpt(tmp_path):
     """Save a randomly initialised FSRCNN (with its architecture recorded) and return the path."""
     from src import checkpoint
-    from src.fsrcnn import FSRCNN
+    from src.models.fsrcnn import FSRCNN
 
     def make(scale=4, d=56, s=12, m=4, name=None):
         ms.set_seed(scale)
         path = str(tmp_path / (name or f"fsrcnn_{d}_{s}_{m}_x{scale}.ckpt"))
-        checkpoint.save(FSRCNN(scale, d, s, m), path, {"scale": scale, "d": d, "s": s, "m": m})
+        checkpoint.save(FSRCNN(scale, d, s, m), path, {"model": "fsrcnn", "scale": scale, "d": d, "s": s, "m": m})
         return path
     return make
 
@@ -79,7 +79,7 @@ def spread_net():
     deconv is N(0, 0.05) with bias 0.5. Compiled for dynamic shapes, as infer.py runs it.
     """
     from src import evaluate
-    from src.fsrcnn import FSRCNN
+    from src.models.fsrcnn import FSRCNN
     nets = {}
 
     def make(scale, d=56, s=12, m=4):

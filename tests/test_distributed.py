@@ -72,7 +72,7 @@ def _train(args, tmp_path):
 
 
 def _state(path):
-    return {k: v.asnumpy() for k, v in ms.load_checkpoint(str(path)).items()}
+    return {k: v.asnumpy() for k, v in checkpoint.read(str(path))[0].items()}
 
 
 def test_two_msrun_workers_equal_one_process_over_the_same_global_batches(tmp_path, image_folder):
@@ -144,14 +144,21 @@ def test_kill_9_mid_epoch_then_resume_gives_the_uninterrupted_weights(tmp_path, 
         [k for k in reference if not np.array_equal(resumed[k], reference[k])]
 
 
-def test_epoch_range_is_the_epochs_batches_in_order(image_folder):
+def test_each_pass_of_the_pipeline_is_the_next_epochs_batches(image_folder):
+    """Model.train reads the dataset once per epoch: pass k of a run resumed at epoch 2 must be epoch 2 + k."""
     source = train_data.RandomPatches(train_data.load_folder_pairs([str(image_folder)], 4, False), 4, 6, 4, False,
                                       batch_size=4, seed=1)
     steps = len(source)
-    run = train_data.EpochRange(source, 2, 4)
-    assert len(run) == 2 * steps
-    for index, (epoch, step) in [(0, (2, 0)), (steps - 1, (2, steps - 1)), (steps, (3, 0))]:
-        assert np.array_equal(run[index][0], source.batch(epoch, step)[0])
+    data = train_data.make_dataset(source, first_epoch=2, epochs=4, num_workers=2)
+    assert data.get_dataset_size() == steps
+    iterator = data.create_tuple_iterator(num_epochs=2, output_numpy=True)
+    for epoch in (2, 3):
+        batches = list(iterator)
+        assert len(batches) == steps
+        for step in (0, steps - 1):
+            expected_lr, expected_hr = source.batch(epoch, step)
+            assert np.array_equal(batches[step][0], expected_lr) and np.array_equal(batches[step][1], expected_hr)
+    assert not np.array_equal(source.batch(2, 0)[0], source.batch(3, 0)[0])
 
 
 @pytest.mark.parametrize("env,expected", [({}, False), ({"MS_ROLE": "MS_WORKER"}, True),

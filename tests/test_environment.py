@@ -115,7 +115,7 @@ def test_this_process_never_runs_reference_kernels():
 _FORWARD = """
 import sys, numpy as np, mindspore as ms
 sys.path.insert(0, {root!r})
-from src.fsrcnn import FSRCNN
+from src.models.fsrcnn import FSRCNN
 ms.set_device("CPU")
 ms.set_seed(4)
 net = FSRCNN(4)

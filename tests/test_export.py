@@ -14,7 +14,7 @@ from conftest import ROOT
 from src import checkpoint, export
 from src.config import get_config
 from src.errors import UserError
-from src.fsrcnn import FSRCNN
+from src.models.fsrcnn import FSRCNN
 
 
 def random_checkpoint(tmp_path, scale):

@@ -3,7 +3,7 @@ import mindspore as ms
 import numpy as np
 import pytest
 
-from src.fsrcnn import FSRCNN, count_macs_per_lr_pixel
+from src.models.fsrcnn import FSRCNN, count_macs_per_lr_pixel
 
 
 def _conv_np(x, w, b):
@@ -86,7 +86,7 @@ def test_unsupported_scale_is_rejected():
 
 @pytest.mark.parametrize("scale", [2, 3, 4])
 def test_subpixel_form_equals_deconvolution(scale):
-    from src.fsrcnn import SubPixelFSRCNN
+    from src.models.fsrcnn import SubPixelFSRCNN
     net = FSRCNN(scale)
     _randomise(net, 10 + scale)
     fast = SubPixelFSRCNN(net)
@@ -101,7 +101,7 @@ def test_dynamic_network_uses_the_prelu_kernel_with_identical_outputs():
     """make_dynamic swaps the PReLU formula for MindSpore's kernel: the outputs must not change (negative slopes and
     slopes above 1 included, where a max/min shortcut would not be exact)."""
     from src.evaluate import make_dynamic
-    from src.fsrcnn import PReLU
+    from src.models.fsrcnn import PReLU
     static = FSRCNN(3)
     _randomise(static, 7)
     for cell in static.features.cells():
@@ -110,6 +110,6 @@ def test_dynamic_network_uses_the_prelu_kernel_with_identical_outputs():
     dynamic = make_dynamic(FSRCNN(3))
     for mine, theirs in zip(dynamic.get_parameters(), static.get_parameters()):
         mine.set_data(theirs.value())
-    assert all(cell.kernel for cell in dynamic.features.cells() if isinstance(cell, PReLU))
+    assert all(cell.dynamic_shapes for cell in dynamic.features.cells() if isinstance(cell, PReLU))
     x = ms.Tensor(np.random.default_rng(2).uniform(-1, 1, (2, 1, 11, 14)).astype(np.float32))
     assert np.array_equal(dynamic(x).asnumpy(), static(x).asnumpy())

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import ROOT, run_script
 from src import checkpoint, evaluate, export, serving
-from src.fsrcnn import FSRCNN
+from src.models.fsrcnn import FSRCNN
 
 ENV = dict(os.environ, GLOG_v="3", PYTHON=sys.executable)
 

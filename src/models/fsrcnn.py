@@ -1,4 +1,5 @@
-"""FSRCNN(d, s, m) of Dong, Loy and Tang (ECCV 2016) as a MindSpore Cell (REFERENCE section 1)."""
+"""FSRCNN(d, s, m) of Dong, Loy and Tang (ECCV 2016) as a MindSpore Cell (REFERENCE section 1), and its spec
+(`--model fsrcnn`; FSRCNN-s is the same model with d=32, s=5, m=1)."""
 import math
 
 import mindspore as ms
@@ -6,13 +7,22 @@ import numpy as np
 from mindspore import nn, ops
 from mindspore.common.initializer import Normal, initializer
 
+from src.models import NetworkSpec, register
+
 SCALES = (2, 3, 4)
 DECONV_KERNEL = 9
 DECONV_PADDING = 4
+# Measured on MindSpore 2.10 CPU, FSRCNN(56, 12, 4) at x2..x4, dynamic shape (evaluate.make_dynamic, MindSpore's
+# PReLU kernel): a forward pass grows the process by ~1.0 KB per LR pixel, i.e. about four float32 maps of width d
+# alive at once plus the output. Five are budgeted, for margin.
+FLOAT_MAPS_ALIVE = 5
 
 
 def count_macs_per_lr_pixel(d=56, s=12, m=4):
-    """Multiply-accumulates per LR pixel; equals the weight count for any scale (REFERENCE section 1)."""
+    """Multiply-accumulates per LR pixel; equals the weight count for any scale (REFERENCE section 1).
+
+    The deconvolution is counted as executed, 81*d per LR pixel; ClassSR's paper counts it per HR pixel
+    (81*d*scale^2), REFERENCE section 6."""
     return 25 * d + d * s + 9 * m * s * s + s * d + 81 * d
 
 
@@ -25,7 +35,7 @@ def _conv(in_ch, out_ch, kernel):
 
 class PReLU(nn.Cell):
     """Per-channel PReLU, as relu(x) - w * relu(-x) in static-shape graphs and with MindSpore's PReLU kernel in
-    dynamic-shape ones (`kernel = True`, set by evaluate.make_dynamic).
+    dynamic-shape ones (`dynamic_shapes = True`, set by evaluate.make_dynamic).
 
     Both are bit-identical to nn.PReLU for every slope (x > 0 gives x - w*0, x < 0 gives 0 - w*(-x)). Measured on
     MindSpore 2.10 CPU (scripts/profile_ops.py, 256x256 x4): the relu form makes static graphs faster (forward
@@ -36,10 +46,10 @@ class PReLU(nn.Cell):
     def __init__(self, channels, slope=0.25):
         super().__init__()
         self.w = ms.Parameter(ms.Tensor(np.full((channels,), slope, np.float32)), name="w")
-        self.kernel = False
+        self.dynamic_shapes = False
 
     def construct(self, x):
-        if self.kernel:
+        if self.dynamic_shapes:
             return ops.prelu(x, self.w)
         return ops.relu(x) - self.w.reshape(-1, 1, 1) * ops.relu(-x)
 
@@ -75,6 +85,25 @@ class FSRCNN(nn.Cell):
 
     def conv_parameters(self):
         return list(self.features.trainable_params())
+
+
+def receptive_radius(net):
+    """LR pixels beyond a tile's core that the core's HR output depends on, derived from the layers of `net`.
+
+    Stride-1 convs with 'same' zero padding add k // 2 each: 2 for the 5x5, 0 for the 1x1s, 1 per 3x3 (2 + m in all).
+    The deconvolution (kernel K, stride n, output cropped by P at top/left) makes HR row y the full-output row
+    y + P, fed by LR feature i through kernel tap y + P - n*i in 0..K-1. For a core of LR rows a..b-1
+    (HR rows n*a .. n*b-1) that is features a - (K-1-P)//n .. b-1 + (n-1+P)//n: for FSRCNN (K=9, P=4)
+    2 before / 2 after at x2, 1 / 2 at x3, 1 / 1 at x4. Columns alike. Radius: 8, 8, 7 for m = 4.
+    """
+    convs = sum(cell.kernel_size[0] // 2 for cell in net.features.cells() if hasattr(cell, "kernel_size"))
+    kernel, stride, crop = net.deconv.kernel_size[0], net.deconv.stride[0], net.deconv.padding[0]
+    return convs + max((kernel - 1 - crop) // stride, (stride - 1 + crop) // stride)
+
+
+def forward_bytes_per_pixel(net):
+    """Memory one forward pass needs per LR input pixel (see FLOAT_MAPS_ALIVE), float32 maps and output."""
+    return 4 * (FLOAT_MAPS_ALIVE * net.d + 2 * net.scale ** 2)
 
 
 def reset_deconv(net):
@@ -131,3 +160,41 @@ class SubPixelFSRCNN(nn.Cell):
 
     def construct(self, x):
         return self.shuffle(self.conv(self.features(x)))
+
+
+@register
+class FSRCNNSpec(NetworkSpec):
+    """Y channel; the convolutions and the deconvolution train at their own rates (lr, deconv_lr: the paper)."""
+
+    name = "fsrcnn"
+    title = "FSRCNN"
+    arch_keys = ("d", "s", "m")
+    scales = SCALES
+
+    def build(self):
+        return FSRCNN(self.cfg.scale, self.cfg.d, self.cfg.s, self.cfg.m)
+
+    def param_groups(self, net):
+        return [("convs", net.conv_parameters(), self.cfg.lr), ("deconv", net.deconv_parameters(), self.cfg.deconv_lr)]
+
+    def transfer_parameters(self, net):
+        return net.conv_parameters()
+
+    def reset_for_transfer(self, net):
+        reset_deconv(net)
+
+    def inference_form(self, net):
+        """The deconvolution, or with --subpixel its exact sub-pixel form (SubPixelFSRCNN)."""
+        return SubPixelFSRCNN(net) if self.cfg.subpixel else net
+
+    def macs_per_lr_pixel(self):
+        return count_macs_per_lr_pixel(self.cfg.d, self.cfg.s, self.cfg.m)
+
+    def torch_reference_args(self):
+        return ("--net", "fsrcnn", "--d", self.cfg.d, "--s", self.cfg.s, "--m", self.cfg.m)
+
+    def receptive_radius(self, net):
+        return receptive_radius(net)
+
+    def forward_bytes_per_pixel(self, net):
+        return forward_bytes_per_pixel(net)

@@ -1,0 +1,118 @@
+"""The networks, one module each, behind `--model`: a registry of NetworkSpec subclasses.
+
+A module of this package registers its spec with `@register`; every module here is imported on first use, so
+adding a network is adding one file (and its configs). The rest of the toolkit (training, checkpoints, evaluation,
+export, serving, the benchmark) asks the spec, never the model name.
+"""
+import importlib
+import pkgutil
+
+from src.errors import UserError
+
+_REGISTRY = {}
+
+
+class NetworkSpec:
+    """What the toolkit needs to know about one network, for one configuration (`cfg`).
+
+    Subclasses set the class attributes and implement build(), param_groups() and macs_per_lr_pixel(); the other
+    methods have the defaults most networks want.
+    """
+
+    name = ""            # the --model value, recorded in checkpoints
+    title = ""           # how tables and messages name it
+    arch_keys = ()       # config keys that fix the architecture besides `scale`, recorded in checkpoints
+    scales = (2, 3, 4)
+    colour = "y"         # "y": one luma channel (MATLAB rgb2ycbcr); "rgb": three channels
+    loss_terms = ("loss",)  # names of the loss outputs; several: the loss cell returns (total, term, ...)
+
+    def __init__(self, cfg):
+        self.cfg = cfg
+        if cfg.scale not in self.scales:
+            raise UserError(f"scale {cfg.scale} is not supported by {self.name} "
+                            f"(choose {', '.join(map(str, self.scales))})")
+
+    @property
+    def channels(self):
+        return 3 if self.colour == "rgb" else 1
+
+    def arch(self):
+        """{key: value} of the architecture, as checkpoints record it."""
+        return {"model": self.name, "scale": self.cfg.scale, **{k: getattr(self.cfg, k) for k in self.arch_keys}}
+
+    def describe(self):
+        keys = ", ".join(f"{k}={getattr(self.cfg, k)}" for k in self.arch_keys)
+        return f"{self.title}({keys}) x{self.cfg.scale}"
+
+    def build(self):
+        """The network in its training form."""
+        raise NotImplementedError
+
+    def param_groups(self, net):
+        """[(parameters, base learning rate)]: what the optimizer trains, each group at its own rate. Parameters
+        left out are frozen."""
+        raise NotImplementedError
+
+    def loss(self, lr_patch):
+        """The training loss Cell(output, target), for LR patches of lr_patch x lr_patch (default: MSE, or on the
+        patch centre with loss_border)."""
+        from src import losses
+        return losses.pixel_mse(self.cfg, lr_patch)
+
+    def transfer_parameters(self, net):
+        """The parameters `init_convs_only` takes from another checkpoint (the scale-independent layers); the rest
+        is re-initialised by reset_for_transfer()."""
+        raise NotImplementedError
+
+    def reset_for_transfer(self, net):
+        """Re-initialise what transfer_parameters() leaves out."""
+        raise NotImplementedError
+
+    def inference_form(self, net):
+        """The network exported and served (same outputs as `net`, perhaps a faster structure)."""
+        return net
+
+    def macs_per_lr_pixel(self):
+        """Multiply-adds executed per LR input pixel (the one place cost is computed)."""
+        raise NotImplementedError
+
+    def torch_reference_args(self):
+        """The options of ../shared/bench/torch_reference.py that select the same network (benchmark.py
+        --compare_torch)."""
+        raise NotImplementedError
+
+    def receptive_radius(self, net):
+        """LR pixels around an output pixel's own that it depends on: the halo of exact tiles (src/tiling.py)."""
+        raise NotImplementedError
+
+    def forward_bytes_per_pixel(self, net):
+        """Memory one forward pass needs per LR input pixel: what sizes the tiles for a memory budget."""
+        raise NotImplementedError
+
+
+def register(spec):
+    """Class decorator: make `spec` selectable as --model spec.name."""
+    _REGISTRY[spec.name] = spec
+    return spec
+
+
+def _import_all():
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
+def names():
+    _import_all()
+    return sorted(_REGISTRY)
+
+
+def spec_class(name):
+    _import_all()
+    if name not in _REGISTRY:
+        raise UserError(f"model '{name}' is not one of {', '.join(sorted(_REGISTRY))}")
+    return _REGISTRY[name]
+
+
+def spec_for(cfg):
+    """The NetworkSpec of cfg.model for this configuration."""
+    return spec_class(cfg.model)(cfg)
