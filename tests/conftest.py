@@ -57,6 +57,14 @@ def run_script(name, argv, capsys):
     return code, out.out, out.err
 
 
+def spec_of(net):
+    """The model spec of an FSRCNN built here (what eval.py and infer.py get from the config)."""
+    from src import models
+    from src.config import get_config
+    return models.spec_for(get_config("", ["--scale", str(net.scale), "--d", str(net.d), "--s", str(net.s),
+                                           "--m", str(net.m)]))
+
+
 @pytest.fixture
 def random_ckpt(tmp_path):
     """Save a randomly initialised FSRCNN (with its architecture recorded) and return the path."""

@@ -11,7 +11,7 @@ import numpy as np
 from mindspore import nn
 
 from conftest import ROOT
-from src import checkpoint
+from src import checkpoint, models
 from src.config import get_config
 
 
@@ -60,7 +60,7 @@ def test_prepare_train_eval_export(data_dir, tmp_path):
           "--file_format", "ONNX", "--fixed_shape", "1,1,40,52"], tmp_path)
 
     cfg = get_config("t", ["--scale", "3"])
-    net = checkpoint.network_from_checkpoint(str(best), cfg)
+    net = checkpoint.network_from_checkpoint(str(best), models.spec_for(cfg))
     x = np.random.default_rng(0).uniform(0, 1, (1, 1, 40, 52)).astype(np.float32)
     expected = net(ms.Tensor(x)).asnumpy()
     mindir = nn.GraphCell(ms.load(f"{stem}.mindir"))

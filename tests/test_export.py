@@ -11,7 +11,7 @@ from mindspore.train import mind_ir_pb2
 
 import export as export_cli  # the root script (conftest puts the repo root first on sys.path)
 from conftest import ROOT
-from src import checkpoint, export
+from src import checkpoint, export, models
 from src.config import get_config
 from src.errors import UserError
 from src.models.fsrcnn import FSRCNN
@@ -125,17 +125,22 @@ def test_bad_fixed_shape_is_a_user_error(text):
         export.parse_fixed_shape(text)
 
 
+def _plan(argv):
+    cfg = get_config("", argv)
+    return export.plan(cfg, models.spec_for(cfg))
+
+
 def test_plan_defaults_and_missing_folder(tmp_path):
-    target = export.plan(get_config("", ["--file_format", "onnx", "--file_name", str(tmp_path / "a.onnx")]))
+    target = _plan(["--file_format", "onnx", "--file_name", str(tmp_path / "a.onnx")])
     assert target == ("ONNX", str(tmp_path / "a.onnx"), (1, 1, 256, 256))
     with pytest.raises(UserError, match="output folder does not exist"):
-        export.plan(get_config("", ["--file_name", str(tmp_path / "no" / "model")]))
+        _plan(["--file_name", str(tmp_path / "no" / "model")])
 
 
 def test_onnx_without_the_onnx_package_is_a_user_error(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "onnx", None)  # makes `import onnx` raise ImportError
     with pytest.raises(UserError, match="pip install onnx"):
-        export.plan(get_config("", ["--file_format", "ONNX", "--file_name", str(tmp_path / "m")]))
+        _plan(["--file_format", "ONNX", "--file_name", str(tmp_path / "m")])
 
 
 def test_failed_write_keeps_old_file_and_leaves_no_temporary(tmp_path, monkeypatch):

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import ROOT, run_script
+from conftest import ROOT, run_script, spec_of
 from src import checkpoint, evaluate, protocol, upscale
 
 
@@ -45,8 +45,8 @@ def test_tiled_output_identical_to_untiled(spread_net, scale, shape):
     """Many tiles and thin colour strips against one pass and whole planes: the same uint8 image."""
     net = spread_net(scale)
     pixels = _smooth(shape, scale)
-    tiled, tiles = upscale.Upscaler.for_network(net, 7, 1).upscale(pixels)
-    whole, one = upscale.Upscaler.for_network(net, 0, 256).upscale(pixels)
+    tiled, tiles = upscale.Upscaler.for_network(spec_of(net), net, 7, 1).upscale(pixels)
+    whole, one = upscale.Upscaler.for_network(spec_of(net), net, 0, 256).upscale(pixels)
     assert tiles.count >= 16 and one.count == 1
     assert tiled.shape == (scale * shape[0], scale * shape[1], shape[2]) and tiled.dtype == np.uint8
     assert np.array_equal(tiled, whole)
@@ -109,7 +109,7 @@ def test_folder_of_every_format_and_one_broken_file(spread_net, ckpt, tmp_path, 
     assert sorted(os.listdir(out)) == sorted(set(os.listdir(folder)) - {"broken.png"})  # no temporary files either
     assert "gray16.png: 23x19 -> 46x38, 1 tile (whole image)" in stdout
 
-    net, up = spread_net(2), lambda a: upscale.Upscaler.for_network(spread_net(2), 0, 256).upscale(a)[0]
+    net, up = spread_net(2), lambda a: upscale.Upscaler.for_network(spec_of(net), net, 0, 256).upscale(a)[0]
     read = {name: Image.open(out / name) for name in os.listdir(out)}
     assert {name: img.mode for name, img in read.items()} == {
         "rgb.png": "RGB", "rgba.png": "RGBA", "gray.png": "L", "gray_alpha.png": "LA", "palette.png": "RGB",

@@ -9,9 +9,10 @@ import sys
 import pytest
 
 from conftest import ROOT
-from src import checkpoint, config, dataset, evaluate, results
+from src import checkpoint, config, dataset, evaluate, models, results
 
 FAMILY_ARCH = {"fsrcnn": (56, 12, 4), "fsrcnn-s": (32, 5, 1)}
+ARCH_KEYS = ("scale", "d", "s", "m")
 
 
 def _config(model):
@@ -29,7 +30,7 @@ def test_config_names_its_checkpoint_at_its_scale(stage):
     assert (cfg.scale, cfg.d, cfg.s, cfg.m) == (scale,) + FAMILY_ARCH[results.family(model)]
     assert cfg.ckpt_file == f"checkpoints/{stage}.ckpt" and cfg.output_dir == f"outputs/{stage}"
     _, info = checkpoint.read(os.path.join(ROOT, cfg.ckpt_file))
-    assert {k: int(info[k]) for k in checkpoint.ARCH_KEYS} == {k: getattr(cfg, k) for k in checkpoint.ARCH_KEYS}
+    assert {k: int(info[k]) for k in ARCH_KEYS} == {k: getattr(cfg, k) for k in ARCH_KEYS}
     assert 0 <= info["epoch"] < cfg.epochs and info["val_psnr"] > 0  # selected on Val20 by train.py
     stages = results.schedule(ROOT, model)
     if stage != stages[0]:  # a later stage continues from all the weights of the stage before
@@ -56,7 +57,7 @@ def test_schedule_lists_the_earlier_stages_first(tmp_path):
 
 def test_eval_without_arguments_is_the_shipped_x4_config():
     default, shipped = config.get_config("", []), _config("fsrcnn_x4")
-    for key in checkpoint.ARCH_KEYS + ("ckpt_file",):
+    for key in ARCH_KEYS + ("model", "ckpt_file"):
         assert getattr(default, key) == getattr(shipped, key), key
 
 
@@ -70,7 +71,8 @@ def test_readme_table_is_rendered_from_the_eval_json_files():
 def test_eval_json_is_what_eval_computes(model, data_dir):
     """Set5 rescored here equals the committed file (to rounding noise between CPUs: one uint8 step in a pixel)."""
     cfg = _config(model)
-    net = evaluate.make_dynamic(checkpoint.network_from_checkpoint(os.path.join(ROOT, cfg.ckpt_file), cfg))
+    net = evaluate.make_dynamic(checkpoint.network_from_checkpoint(os.path.join(ROOT, cfg.ckpt_file),
+                                                                     models.spec_for(cfg)))
     means, _ = evaluate.score_set(net, dataset.load_eval_set("Set5", data_dir, cfg.scale), cfg.scale)
     with open(os.path.join(ROOT, "docs", "results", f"{model}.json"), encoding="utf-8") as f:
         stored = json.load(f)

@@ -6,6 +6,7 @@ import pytest
 
 from src import evaluate, protocol, tiling
 from src.errors import UserError
+from src.models import fsrcnn
 
 
 @pytest.mark.parametrize("length,core,halo", [(37, 9, 8), (45, 9, 7), (10, 4, 3), (50, 50, 8), (7, 3, 8),
@@ -26,7 +27,7 @@ def test_spans_cover_the_image_once_with_full_halos_in_equal_windows(length, cor
 
 @pytest.mark.parametrize("scale,m,radius", [(2, 4, 8), (3, 4, 8), (4, 4, 7), (2, 1, 5), (3, 1, 5), (4, 1, 4)])
 def test_receptive_radius_derived_from_the_layers(spread_net, scale, m, radius):
-    assert tiling.receptive_radius(spread_net(scale, *((32, 5, 1) if m == 1 else ()))) == radius
+    assert fsrcnn.receptive_radius(spread_net(scale, *((32, 5, 1) if m == 1 else ()))) == radius
 
 
 def _tiled_vs_whole(net, lr, core, halo):
@@ -40,7 +41,7 @@ def _tiled_vs_whole(net, lr, core, halo):
 def test_tiles_equal_whole_image_and_one_pixel_less_halo_does_not(spread_net, scale, shape, arch):
     net = spread_net(scale, *arch)
     lr = np.random.default_rng(scale).random(shape).astype(np.float32)
-    radius = tiling.receptive_radius(net)
+    radius = fsrcnn.receptive_radius(net)
     tiles, tiled, whole = _tiled_vs_whole(net, lr, 9, radius)
     assert tiles.count >= 12 and tiled.shape == (scale * shape[0], scale * shape[1])
     assert np.abs(tiled - whole).max() <= 1e-5

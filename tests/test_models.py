@@ -1,0 +1,148 @@
+"""The models package: the registry behind --model, checkpoints that record their model, and the training path for
+a model with several loss terms and frozen parameters (a small test-only network registered here)."""
+import csv
+
+import mindspore as ms
+import numpy as np
+import pytest
+from mindspore import nn, ops
+
+from conftest import run_script
+from src import checkpoint, models
+from src.config import get_config
+from src.errors import UserError
+
+
+class TinyNet(nn.Cell):
+    """head (frozen in training) -> tail -> pixel shuffle: an upscaler small enough to train in seconds."""
+
+    def __init__(self, scale):
+        super().__init__()
+        self.head = nn.Conv2d(1, 4, 3, pad_mode="same", has_bias=True)
+        self.tail = nn.Conv2d(4, scale * scale, 3, pad_mode="same", has_bias=True)
+        self.shuffle = nn.PixelShuffle(scale)
+
+    def construct(self, x):
+        return self.shuffle(self.tail(self.head(x)))
+
+
+class TwoTermLoss(nn.Cell):
+    """(total, mse, l1) with total = mse + 0.5 l1."""
+
+    def construct(self, output, target):
+        mse = ops.mean(ops.square(output - target))
+        l1 = ops.mean(ops.abs(output - target))
+        return mse + 0.5 * l1, mse, l1
+
+
+class TinySpec(models.NetworkSpec):
+    name = "tiny"
+    title = "Tiny"
+    arch_keys = ()
+    loss_terms = ("loss", "mse", "l1")
+
+    def build(self):
+        return TinyNet(self.cfg.scale)
+
+    def param_groups(self, net):
+        return [("tail", list(net.tail.trainable_params()), self.cfg.lr)]
+
+    def loss(self, lr_patch):
+        return TwoTermLoss()
+
+    def macs_per_lr_pixel(self):
+        return 9 * 4 + 9 * 4 * self.cfg.scale ** 2
+
+
+@pytest.fixture
+def tiny(monkeypatch):
+    monkeypatch.setitem(models._REGISTRY, "tiny", TinySpec)
+
+
+def test_registry_lists_the_models_and_refuses_unknown_ones(capsys):
+    assert "fsrcnn" in models.names()
+    assert models.spec_for(get_config("", [])).name == "fsrcnn"  # the default
+    with pytest.raises(UserError, match="model 'nope' is not one of .*fsrcnn"):
+        models.spec_for(get_config("", ["--model", "nope"]))
+    code, _, err = run_script("eval", ["--model", "nope"], capsys)
+    assert code == 2 and err.startswith("error: model 'nope' is not one of") and err.count("\n") == 1
+
+
+def test_fsrcnn_spec_declares_what_the_toolkit_needs():
+    spec = models.spec_for(get_config("", ["--scale", "3", "--d", "32", "--s", "5", "--m", "1"]))
+    assert spec.arch() == {"model": "fsrcnn", "scale": 3, "d": 32, "s": 5, "m": 1}
+    assert spec.describe() == "FSRCNN(d=32, s=5, m=1) x3" and spec.colour == "y" and spec.channels == 1
+    net = spec.build()
+    assert spec.macs_per_lr_pixel() == sum(int(np.prod(p.shape)) for p in net.trainable_params()
+                                           if not p.name.endswith(("bias", ".w")))
+    groups = spec.param_groups(net)
+    assert [name for name, _, _ in groups] == ["convs", "deconv"]
+    assert sum(len(params) for _, params, _ in groups) == len(net.trainable_params())
+    with pytest.raises(UserError, match="scale 5 is not supported by fsrcnn"):
+        models.spec_for(get_config("", ["--scale", "5"]))
+
+
+def test_checkpoints_record_the_model_and_refuse_another(tmp_path, tiny, random_ckpt):
+    path = random_ckpt(scale=4)
+    _, info = checkpoint.read(path)
+    assert info["model"] == "fsrcnn" and info["scale"] == 4
+    tiny_spec = models.spec_for(get_config("", ["--model", "tiny"]))
+    with pytest.raises(UserError, match="checkpoint holds model fsrcnn but model tiny was asked for "
+                                        r"\(pass --model fsrcnn or another checkpoint\)"):
+        checkpoint.network_from_checkpoint(path, tiny_spec)
+    with pytest.raises(UserError, match="checkpoint is scale=4 but scale=3 was asked for"):
+        checkpoint.network_from_checkpoint(path, models.spec_for(get_config("", ["--scale", "3"])))
+
+
+def test_files_written_before_the_models_package_load_as_fsrcnn(tmp_path):
+    """The shipped checkpoints carry scale/d/s/m but no model name."""
+    _, info = checkpoint.read("checkpoints/fsrcnn_x4.ckpt")
+    assert "model" not in info and info["d"] == 56
+    spec = models.spec_for(get_config("", []))
+    net = checkpoint.network_from_checkpoint("checkpoints/fsrcnn_x4.ckpt", spec)
+    assert net.deconv.weight.shape == (56, 1, 9, 9)
+
+
+def _rows(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_several_loss_terms_and_frozen_parameters_train_through_model_train(tmp_path, image_folder, tiny, capsys):
+    out = tmp_path / "run"
+    code, stdout, err = run_script("train", ["--model", "tiny", "--train_data", str(image_folder), "--val_data",
+                                             str(image_folder), "--epochs", "2", "--output_dir", str(out),
+                                             "--lr", "0.01", "--deterministic", "true"], capsys)
+    assert code == 0, err
+    assert "training Tiny() x4" in stdout and "lr tail 0.01" in stdout
+    assert "epoch 2/2  loss " in stdout and " mse " in stdout and " l1 " in stdout
+    rows = _rows(out / "log.csv")
+    assert list(rows[0]) == ["epoch", "loss", "mse", "l1", "seconds", "val_psnr", "best_psnr"] and len(rows) == 2
+    for row in rows:  # epoch means of a linear combination: the combination of the means
+        assert float(row["loss"]) == pytest.approx(float(row["mse"]) + 0.5 * float(row["l1"]), rel=1e-5)
+    assert (out / "curve.png").stat().st_size > 0
+
+    ms.set_seed(123)  # train.py's seed: the initial weights of the run
+    initial = TinyNet(4)
+    params, info = checkpoint.read(str(out / "last.ckpt"))
+    assert info["model"] == "tiny" and info["epoch"] == 1
+    assert np.array_equal(params["head.weight"].asnumpy(), initial.head.weight.asnumpy())  # frozen
+    assert not np.allclose(params["tail.weight"].asnumpy(), initial.tail.weight.asnumpy())  # trained
+    assert "moment1.tail.weight" in params and "moment1.head.weight" not in params
+
+
+def test_early_stop_ends_a_run_that_stopped_improving(tmp_path, image_folder, tiny, capsys):
+    """With a learning rate of 0 no epoch beats the first: patience 1 stops after epoch 2 of 5."""
+    out = tmp_path / "run"
+    code, stdout, err = run_script("train", ["--model", "tiny", "--train_data", str(image_folder), "--val_data",
+                                             str(image_folder), "--epochs", "5", "--output_dir", str(out),
+                                             "--lr", "0", "--early_stop", "1"], capsys)
+    assert code == 0, err
+    assert "early stop: no better validation PSNR for 1 epochs (best" in stdout and "at epoch 1)" in stdout
+    assert len(_rows(out / "log.csv")) == 2 and "epoch 3/5" not in stdout
+
+
+def test_amp_o2_is_refused_for_several_loss_terms(tiny):
+    from src import trainer
+    with pytest.raises(UserError, match="amp_level O2 .* not supported for losses of several terms"):
+        trainer.build_train_step(TinyNet(2), None, TwoTermLoss(), "O2", TinySpec.loss_terms)
