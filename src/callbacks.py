@@ -67,7 +67,8 @@ class ProgressBar(Callback):
                         disable=None)
 
     def on_train_step_end(self, run_context):
-        self.bar.update(1)
+        done = (run_context.original_args().cur_step_num - 1) % self.steps + 1  # a sunk epoch ends at once
+        self.bar.update(done - self.bar.n)
         if len(self.state.step_losses) % self.every == 0:
             self.bar.set_postfix(loss=f"{np.mean([s[0] for s in self.state.step_losses[-self.every:]]):.6f}")
 

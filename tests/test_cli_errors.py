@@ -37,8 +37,8 @@ def test_wrong_architecture_checkpoint(random_ckpt, image_folder, capsys):
     # a checkpoint without recorded architecture (e.g. from another project) is caught by its shapes
     import mindspore as ms
     params = ms.load_checkpoint(ckpt)
-    ms.save_checkpoint([{"name": k, "data": v} for k, v in params.items() if k not in ("model", "scale", "d", "s", "m")],
-                       ckpt)
+    recorded = ("model", "scale", "d", "s", "m")
+    ms.save_checkpoint([{"name": k, "data": v} for k, v in params.items() if k not in recorded], ckpt)
     code, _, err = run_script("eval", ["--ckpt_file", ckpt, "--eval_sets", str(image_folder)], capsys)
     _assert_one_line_error(code, err, ckpt, "FSRCNN(d=56, s=12, m=4)", "shape")
 
