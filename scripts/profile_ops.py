@@ -3,7 +3,8 @@
 Prints median milliseconds (x4, 1x1xSIZExSIZE, random weights: time does not depend on them) of
 1. each layer type of the network alone;
 2. the whole network with MindSpore's nn.PReLU and with src/models/fsrcnn.py's PReLU form, static and dynamic shape,
-   plus a training step (batch 16, LR 6x6) with each;
+   plus a training step (batch 16, LR 6x6) with each, and the same with graph kernel fusion (device.py graph_kernel;
+   compiled after the others, so only these are fused);
 3. the exported ONNX in ONNX Runtime at each graph optimisation level.
 These are the measurements behind README's performance section. Run it on an otherwise idle machine.
 """
@@ -24,7 +25,7 @@ import mindspore as ms  # noqa: E402
 import numpy as np  # noqa: E402
 from mindspore import nn  # noqa: E402
 
-from src import evaluate, export  # noqa: E402
+from src import device, evaluate, export  # noqa: E402
 from src.models.fsrcnn import FSRCNN, SubPixelFSRCNN  # noqa: E402
 
 
@@ -86,18 +87,27 @@ def main():
     for name, cell, x in layers:
         print(f"   {name:<32}{run(cell, x):8.1f} ms")
 
-    print("2. whole network and training step, the two PReLU forms measured in alternating rounds")
+    print("2. whole network and training step, the PReLU forms and fusion measured in alternating rounds")
     x = ms.Tensor(rng.random((1, 1, side, side), dtype=np.float32))
     xb = ms.Tensor(rng.random((16, 1, 6, 6), dtype=np.float32))
     yb = ms.Tensor(rng.random((16, 1, 24, 24), dtype=np.float32))
-    forms = {"src/models/fsrcnn.py PReLU": copy_of, "nn.PReLU": lambda n: with_native_prelu(copy_of(n))}
+    forms = {"src/models/fsrcnn.py PReLU": copy_of, "nn.PReLU": lambda n: with_native_prelu(copy_of(n)),
+             "PReLU form + fusion": copy_of}
     calls = {}
     for name, build in forms.items():
+        if name == "PReLU form + fusion":
+            missing = device.graph_kernel_missing()
+            if missing:
+                print(f"   graph kernel fusion not measured: {missing}")
+                continue
+            ms.set_context(enable_graph_kernel=True)  # the graphs above are compiled already: only these fuse
         static, dynamic, trained = build(net), evaluate.make_dynamic(build(net)), build(net)
         step = nn.TrainOneStepCell(nn.WithLossCell(trained, nn.MSELoss()), nn.Adam(trained.trainable_params()))
         step.set_train()
         calls[name] = {"static": lambda c=static: c(x).asnumpy(), "dynamic": lambda c=dynamic: c(x).asnumpy(),
                        "train step": lambda c=step: c(xb, yb).asnumpy()}
+        for fn in calls[name].values():
+            fn()  # compile now, under this form's settings
     # this VM's speed drifts: alternating rounds keep the comparison fair where back-to-back runs are not
     times = {(name, kind): [] for name in calls for kind in calls[name]}
     for _ in range(max(1, reps // 3)):
@@ -107,7 +117,8 @@ def main():
     for name in calls:
         print("   " + name.ljust(22) + "  ".join(f"{kind} {statistics.median(times[(name, kind)]):7.2f} ms"
                                                 for kind in calls[name]))
-    print(f"   sub-pixel form, static {run(SubPixelFSRCNN(net), x):7.1f} ms")
+    print(f"   sub-pixel form, static{' (fused)' if 'PReLU form + fusion' in calls else ''} "
+          f"{run(SubPixelFSRCNN(net), x):7.1f} ms")
 
     try:
         import onnxruntime as ort

@@ -1,4 +1,5 @@
-"""Process environment that must be set before MindSpore loads: quiet logs, and an oneDNN ISA cap where needed.
+"""Process environment that must be set before MindSpore loads: quiet logs, a cache folder for the kernels of graph
+kernel fusion (MS_COMPILER_CACHE_PATH, else they land in the working directory), and an oneDNN ISA cap where needed.
 
 Why the cap: on Intel Xeons with AVX-512/AMX, MindSpore 2.10's oneDNN runs every convolution with its naive reference
 kernel (`jit_uni_ncsp:conv+ref:any` under ONEDNN_VERBOSE=1), 30x slower than the `gemm:jit` kernel it picks when
@@ -167,7 +168,13 @@ def choose_isa_cap(environ, probe=probe_kernels, cache=None, log=None):
     return entry["cap"]
 
 
+def kernel_cache_path():
+    """Where MindSpore's graph-kernel compiler writes its kernels (else: into the working directory)."""
+    return os.path.join(os.path.dirname(cache_path()), "kernels")
+
+
 def prepare():
     """Call first in every entry point, before anything imports MindSpore."""
     os.environ.setdefault("GLOG_v", "3")
+    os.environ.setdefault("MS_COMPILER_CACHE_PATH", kernel_cache_path())
     choose_isa_cap(os.environ, log=sys.stderr)

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from src import environment
+from src import device, environment
 
 # Lines as MindSpore 2.10's oneDNN prints them (Intel Xeon with AMX, uncapped; the same with ONEDNN_MAX_CPU_ISA=AVX2).
 REF_LINE = ("onednn_verbose,v1,primitive,exec,cpu,convolution,jit_uni_ncsp:conv+ref:any,forward_training,"
@@ -139,3 +139,41 @@ def test_capped_output_equals_uncapped(tmp_path):
     assert outputs[0].shape == (1, 1, 148, 116)
     np.testing.assert_allclose(outputs[1], outputs[0], rtol=0, atol=1e-5)
     assert outputs[0].std() > 0.02  # outputs spread out, so the tolerance means something
+
+
+_FUSION = """
+import sys, numpy as np, mindspore as ms
+sys.path.insert(0, {root!r})
+from src import device
+from src.models.fsrcnn import FSRCNN
+ms.set_device("CPU")
+ms.set_context(mode=ms.GRAPH_MODE)
+ms.set_seed(3)
+net = FSRCNN(3)
+x = ms.Tensor(np.random.default_rng(0).random((1, 1, 40, 36), dtype=np.float32))
+plain = net(x).asnumpy()
+device._enable_graph_kernel()
+fused = FSRCNN(3)
+ms.load_param_into_net(fused, net.parameters_dict())
+print("max_diff", float(np.abs(fused(x).asnumpy() - plain).max()), float(np.abs(plain).max()))
+"""
+
+
+@pytest.mark.skipif(device.graph_kernel_missing() is not None, reason="graph kernel fusion cannot run here")
+def test_graph_kernel_fusion_changes_no_output_and_keeps_its_kernels_out_of_the_working_directory(tmp_path):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    work, cache = tmp_path / "work", tmp_path / "kernels"
+    work.mkdir()
+    proc = subprocess.run([sys.executable, "-c", _FUSION.format(root=root)], cwd=work, capture_output=True,
+                          text=True, timeout=300, env=dict(os.environ, MS_COMPILER_CACHE_PATH=str(cache)))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    diff, peak = map(float, proc.stdout.split("max_diff")[1].split())
+    assert diff <= 1e-6 and peak > 0
+    # AKG's polyhedral scheduler leaves one small debug log in the working directory (no setting moves it); nothing else
+    assert {p.name for p in work.iterdir()} <= {"dsa_transfrom.log"}
+    assert any(name.endswith(".so") for name in os.listdir(cache / "akg_kernel_meta"))  # fused kernels were built
+
+
+def test_graph_kernel_needs_gpp_and_decorator(monkeypatch):
+    monkeypatch.setattr(device.shutil, "which", lambda name: None)
+    assert device.graph_kernel_missing() == "no g++ on PATH"

@@ -108,12 +108,18 @@ def _rows(path):
         return list(csv.DictReader(f))
 
 
-def test_several_loss_terms_and_frozen_parameters_train_through_model_train(tmp_path, image_folder, tiny, capsys):
+def _train_tiny(tmp_path, image_folder, capsys, *options):
+    """train.py --model tiny on the synthetic images (training and validation); returns (output_dir, stdout)."""
     out = tmp_path / "run"
     code, stdout, err = run_script("train", ["--model", "tiny", "--train_data", str(image_folder), "--val_data",
-                                             str(image_folder), "--epochs", "2", "--output_dir", str(out),
-                                             "--lr", "0.01", "--deterministic", "true"], capsys)
+                                             str(image_folder), "--output_dir", str(out), *options], capsys)
     assert code == 0, err
+    return out, stdout
+
+
+def test_several_loss_terms_and_frozen_parameters_train_through_model_train(tmp_path, image_folder, tiny, capsys):
+    out, stdout = _train_tiny(tmp_path, image_folder, capsys, "--epochs", "2", "--lr", "0.01",
+                              "--deterministic", "true")
     assert "training Tiny() x4" in stdout and "lr tail 0.01" in stdout
     assert "epoch 2/2  loss " in stdout and " mse " in stdout and " l1 " in stdout
     rows = _rows(out / "log.csv")
@@ -133,11 +139,7 @@ def test_several_loss_terms_and_frozen_parameters_train_through_model_train(tmp_
 
 def test_early_stop_ends_a_run_that_stopped_improving(tmp_path, image_folder, tiny, capsys):
     """With a learning rate of 0 no epoch beats the first: patience 1 stops after epoch 2 of 5."""
-    out = tmp_path / "run"
-    code, stdout, err = run_script("train", ["--model", "tiny", "--train_data", str(image_folder), "--val_data",
-                                             str(image_folder), "--epochs", "5", "--output_dir", str(out),
-                                             "--lr", "0", "--early_stop", "1"], capsys)
-    assert code == 0, err
+    out, stdout = _train_tiny(tmp_path, image_folder, capsys, "--epochs", "5", "--lr", "0", "--early_stop", "1")
     assert "early stop: no better validation PSNR for 1 epochs (best" in stdout and "at epoch 1)" in stdout
     assert len(_rows(out / "log.csv")) == 2 and "epoch 3/5" not in stdout
 
