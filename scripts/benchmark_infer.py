@@ -60,14 +60,17 @@ def run_child(argv):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data_dir", default=os.path.join(ROOT, "..", "shared", "datasets"))
+    parser.add_argument("--data_dir", default="", help="default: FSRCNN_DATA_DIR, else the project's data/")
     parser.add_argument("--ckpt_file", default=os.path.join(ROOT, "checkpoints", "fsrcnn_x4.ckpt"))
     parser.add_argument("--scale", type=int, default=4)
     parser.add_argument("--sizes", default=SIZES, help="comma-separated WxH input sizes")
     parser.add_argument("--max_memory_mb", type=int, default=256)
     args = parser.parse_args()
-    files = sorted(os.path.join(args.data_dir, s, f) for s in ("Set5", "Set14", "BSD100")
-                   for f in os.listdir(os.path.join(args.data_dir, s)) if f.endswith(".png"))
+    sys.path.insert(0, ROOT)
+    from src.dataset import data_folder  # the datasets' resolution, without MindSpore in this parent process
+    data_dir = data_folder(args.data_dir)
+    files = sorted(os.path.join(data_dir, s, f) for s in ("Set5", "Set14", "BSD100")
+                   for f in os.listdir(os.path.join(data_dir, s)) if f.endswith(".png"))
     with tempfile.TemporaryDirectory() as tmp:
         ckpt = args.ckpt_file if os.path.isfile(args.ckpt_file) else random_checkpoint(
             os.path.join(tmp, "random.ckpt"), args.scale)

@@ -5,7 +5,7 @@
 # Environment knobs (all optional):
 #   WORK_DIR   where the chain writes: lr/ (inputs), sr/ (outputs), png/, the models and results.json
 #              (default infer_results/<device>_<set> in the repository)
-#   DATA_DIR   datasets folder (default ../shared/datasets beside the repository)
+#   DATA_DIR   datasets folder (default: FSRCNN_DATA_DIR, else the project's data/)
 #   BATCH      planes per Predict call (default 1)
 #   WARMUP     untimed Predict calls (default 100)
 #   ITERS      timed Predict calls (default 1000)
@@ -25,9 +25,12 @@ start_chain() {
     local ckpt config data_dir
     ckpt=$(abs_paths CKPT_FILE "${POSITIONAL[0]:-$ROOT/checkpoints/fsrcnn_x4.ckpt}") || exit 2
     config=$(abs_paths CONFIG_PATH "${POSITIONAL[2]:-$ROOT/configs/fsrcnn_x4.yaml}") || exit 2
-    data_dir=$(abs_paths DATA_DIR "${DATA_DIR:-$ROOT/../shared/datasets}") || exit 2
     EVAL_SET=${POSITIONAL[1]:-Set5}
-    OPTS=(--config_path "$config" --ckpt_file "$ckpt" --data_dir "$data_dir")
+    OPTS=(--config_path "$config" --ckpt_file "$ckpt")
+    if [[ -n "${DATA_DIR:-}" ]]; then
+        data_dir=$(abs_paths DATA_DIR "$DATA_DIR") || exit 2
+        OPTS+=(--data_dir "$data_dir")
+    fi
     BATCH=${BATCH:-1}
     require_count "$BATCH" BATCH
     WORK=${WORK_DIR:-$ROOT/infer_results/${DEVICE}_$(basename "${EVAL_SET%.h5}")}

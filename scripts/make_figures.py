@@ -20,7 +20,7 @@ sys.path.insert(0, ROOT)
 from src import environment  # noqa: E402
 
 environment.prepare()
-from src import compare, config, protocol, upscale  # noqa: E402
+from src import compare, config, dataset, protocol, upscale  # noqa: E402
 
 
 def comparison_rows(cfg, data_dir, images):
@@ -44,7 +44,7 @@ def main():
     parser.add_argument("--config", default=os.path.join(ROOT, "configs", "fsrcnn_x4.yaml"),
                         help="a shipped config: its checkpoint and scale make the comparison")
     parser.add_argument("--images", default="Set5/butterfly.png,Set14/comic.png,BSD100/253027.png")
-    parser.add_argument("--data_dir", default=os.path.join(ROOT, "..", "shared", "datasets"))
+    parser.add_argument("--data_dir", default="", help="default: FSRCNN_DATA_DIR, else the project's data/")
     parser.add_argument("--curves", default=",".join(sorted(glob.glob(os.path.join(ROOT, "docs", "training",
                                                                          "fsrcnn*_log.csv")))))
     parser.add_argument("--out_dir", default=os.path.join(ROOT, "docs", "assets"))
@@ -55,7 +55,7 @@ def main():
         compare.training_curve(log_csv, png)
         print(f"wrote {png}")
     cfg = config.get_config("", ["--config_path", args.config])
-    rows = comparison_rows(cfg, args.data_dir, args.images.split(","))
+    rows = comparison_rows(cfg, dataset.data_folder(args.data_dir), args.images.split(","))
     figure = os.path.join(args.out_dir, f"compare_{os.path.splitext(os.path.basename(args.config))[0]}.png")
     compare.crop_rows(rows, cfg.scale).save(figure)
     print(f"wrote {figure}")

@@ -21,7 +21,8 @@ from src import results  # noqa: E402
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--table_only", action="store_true", help="only rewrite the table from docs/results/")
-    parser.add_argument("--data_dir", default="", help="passed to eval.py (default: default_config.yaml's)")
+    parser.add_argument("--data_dir", default="",
+                        help="passed to eval.py (default: FSRCNN_DATA_DIR, else the project's data/)")
     args = parser.parse_args()
     results_dir = os.path.join(ROOT, "docs", "results")
     os.makedirs(results_dir, exist_ok=True)

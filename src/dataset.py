@@ -16,6 +16,8 @@ PAPER_LR_PATCH = {2: 10, 3: 7, 4: 6}
 AUGMENT_SCALES = (1.0, 0.9, 0.8, 0.7, 0.6)
 ROTATIONS = (0, 1, 2, 3)  # multiples of 90 degrees
 TEST_SETS = ("Set5", "Set14", "BSD100", "Urban100", "Manga109")
+PROJECT_DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
+DATA_DIR_VARIABLE = "FSRCNN_DATA_DIR"
 
 
 def lr_patch_size(cfg):
@@ -33,12 +35,29 @@ def augment_factors(cfg):
     return factors
 
 
+def data_folder(data_dir=""):
+    """Where set names are looked up and download.py installs sets: data_dir (--data_dir) if given, else
+    $FSRCNN_DATA_DIR, else the project's data/ folder, which ships Set5: a fresh clone needs no flag, and tests and
+    CI point the variable at their own copy."""
+    return data_dir or os.environ.get(DATA_DIR_VARIABLE) or PROJECT_DATA_DIR
+
+
 def resolve_data(name, data_dir):
-    """A path as given if it exists, else the same name under data_dir; missing both is a UserError."""
-    for candidate in (name, os.path.join(data_dir, name)):
+    """A path as given if it exists, else the same name in data_folder(data_dir); missing both is a one-line
+    UserError naming both places and, for a set download.py fetches, the command that fetches it."""
+    folder = data_folder(data_dir)
+    for candidate in (name, os.path.join(folder, name)):
         if os.path.exists(candidate):
             return candidate
-    raise UserError(f"{name}: not found (neither as a path nor under data_dir {data_dir})")
+    chosen_by = ("--data_dir" if data_dir else DATA_DIR_VARIABLE if os.environ.get(DATA_DIR_VARIABLE)
+                 else "the project's data folder")
+    from src import download  # here, not at the top: src.download imports this module
+    if name in download.SOURCES:
+        hint = f"download it with: python download.py {name}" + (f" --data_dir {data_dir}" if data_dir else "")
+    else:
+        hint = f"python download.py fetches {', '.join(download.SOURCES)}"
+    raise UserError(f"{name}: not found, neither as a path from {os.getcwd()} nor in {os.path.abspath(folder)} "
+                    f"({chosen_by}); {hint}")
 
 
 def check_scale(scale):

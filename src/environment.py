@@ -1,5 +1,6 @@
 """Process environment that must be set before MindSpore loads: quiet logs, a cache folder for the kernels of graph
-kernel fusion (MS_COMPILER_CACHE_PATH, else they land in the working directory), and an oneDNN ISA cap where needed.
+kernel fusion (MS_COMPILER_CACHE_PATH, else they land in the working directory) and the folder of its tiling
+repository (AKG_WHITE_LIST_PATH), and an oneDNN ISA cap where needed.
 
 Why the cap: on Intel Xeons with AVX-512/AMX, MindSpore 2.10's oneDNN runs every convolution with its naive reference
 kernel (`jit_uni_ncsp:conv+ref:any` under ONEDNN_VERBOSE=1), 30x slower than the `gemm:jit` kernel it picks when
@@ -13,6 +14,7 @@ MindSpore version) under ~/.cache, so the ~2 s probe runs once per machine. A ca
 DNNL_MAX_CPU_ISA, even `ALL`) always stands. This module must not import MindSpore.
 """
 import hashlib
+import importlib.util
 import json
 import os
 import platform
@@ -173,8 +175,17 @@ def kernel_cache_path():
     return os.path.join(os.path.dirname(cache_path()), "kernels")
 
 
+def akg_package_dir():
+    """MindSpore's graph-kernel compiler (AKG) reads its own tiling repository only below AKG_WHITE_LIST_PATH
+    (default: the working directory); elsewhere it prints a warning per fused kernel. Found without importing."""
+    found = importlib.util.find_spec("mindspore")
+    return os.path.join(os.path.dirname(found.origin), "_akg") if found and found.origin else None
+
+
 def prepare():
     """Call first in every entry point, before anything imports MindSpore."""
     os.environ.setdefault("GLOG_v", "3")
     os.environ.setdefault("MS_COMPILER_CACHE_PATH", kernel_cache_path())
+    if akg_package_dir():
+        os.environ.setdefault("AKG_WHITE_LIST_PATH", akg_package_dir())
     choose_isa_cap(os.environ, log=sys.stderr)

@@ -13,7 +13,9 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
-DATA_DIR = os.environ.get("FSRCNN_DATA_DIR", os.path.join(ROOT, "..", "shared", "datasets"))
+# the datasets of every test, also where scripts run by the tests look for set names (src/dataset.py: data_folder)
+os.environ.setdefault("FSRCNN_DATA_DIR", os.path.join(ROOT, "..", "shared", "datasets"))
+DATA_DIR = os.environ["FSRCNN_DATA_DIR"]
 
 
 def pytest_configure(config):
