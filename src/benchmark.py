@@ -287,7 +287,7 @@ def torch_reference(cfg, settings, *args):
                         f".venv-torch/bin/pip install torch==2.13.0 'numpy<2')")
     if not os.path.isfile(script):
         raise UserError(f"{script}: the PyTorch reference script is missing")
-    env = dict(os.environ, OMP_NUM_THREADS=str(settings.threads))
+    env = dict(environment.user_environment(), OMP_NUM_THREADS=str(settings.threads))
     proc = subprocess.run([python, script, *map(str, args)], capture_output=True, text=True, check=False, env=env)
     lines = [line for line in proc.stdout.splitlines() if "median" in line]
     if proc.returncode != 0 or not lines:

@@ -82,7 +82,7 @@ def get_config(description, argv=None):
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--config_path", default="", help="yaml file whose keys override default_config.yaml")
     from src import models
-    helps = dict(helps, model=f"{helps.get('model', '')}: {', '.join(models.names())}")
+    helps = dict(helps, model=f"{helps.get('model', '')}: {', '.join(models.module_names())}")
     for key, default in values.items():
         # a bare --flag means true, so `--overwrite` reads as it does in other tools; --flag false still works
         flag = ({"type": _parse_bool, "nargs": "?", "const": True} if isinstance(default, bool)

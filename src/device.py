@@ -37,6 +37,8 @@ def check_options(cfg):
     if cfg.device_target == "CPU" and cfg.amp_level != "O0":
         raise UserError(f"amp_level {cfg.amp_level} needs float16 kernels: use it on GPU or Ascend "
                         "(device_target CPU trains in float32, amp_level O0)")
+    if cfg.device_target != "CPU" and cfg.graph_kernel:
+        raise UserError(f"graph_kernel is a CPU option here (device_target {cfg.device_target}): drop --graph_kernel")
     if cfg.device_target == "CPU" and cfg.dataset_sink_mode:
         raise UserError("dataset_sink_mode needs a device queue (GPU or Ascend); on CPU the batches are fed from "
                         "the host anyway: drop --dataset_sink_mode")

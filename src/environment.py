@@ -182,10 +182,22 @@ def akg_package_dir():
     return os.path.join(os.path.dirname(found.origin), "_akg") if found and found.origin else None
 
 
+_SET_HERE = set()  # the variables prepare() added to this process's environment
+
+
 def prepare():
     """Call first in every entry point, before anything imports MindSpore."""
+    before = set(os.environ)
     os.environ.setdefault("GLOG_v", "3")
     os.environ.setdefault("MS_COMPILER_CACHE_PATH", kernel_cache_path())
-    if akg_package_dir():
-        os.environ.setdefault("AKG_WHITE_LIST_PATH", akg_package_dir())
+    akg = akg_package_dir()
+    if akg:
+        os.environ.setdefault("AKG_WHITE_LIST_PATH", akg)
     choose_isa_cap(os.environ, log=sys.stderr)
+    _SET_HERE.update(set(os.environ) - before)
+
+
+def user_environment():
+    """This process's environment without what prepare() added: for programs that are not ours (the PyTorch
+    reference must run as a user would run it, not under our oneDNN cap)."""
+    return {k: v for k, v in os.environ.items() if k not in _SET_HERE}

@@ -88,10 +88,14 @@ class Trainer:
     def __init__(self, cfg):
         self.spec = models.spec_for(cfg)
         _check_validation_set(cfg.val_data)
-        if cfg.early_stop < 0:
-            raise UserError(f"early_stop {cfg.early_stop} must be >= 0 (0 = off)")
+        if cfg.early_stop < 0 or cfg.log_every_steps < 0:
+            raise UserError(f"early_stop {cfg.early_stop} and log_every_steps {cfg.log_every_steps} must be >= 0 "
+                            "(0 = off)")
         self.cfg = cfg
         self.rank, self.group_size = device.setup(cfg)
+        if cfg.early_stop and self.group_size > 1:
+            raise UserError("early_stop is not supported in data-parallel runs (only rank 0 validates, the other "
+                            "ranks would wait for it): drop --early_stop")
         self.is_main = self.rank == 0
         ms.set_seed(cfg.seed)  # same seed on every rank: identical initial weights
         self.source = train_data.build_source(cfg, self.rank, self.group_size, progress=self._progress)
@@ -191,6 +195,10 @@ class Trainer:
         if self.start_epoch >= cfg.epochs:
             if self.is_main:
                 print(f"nothing to train: {self.last_path} already holds epoch {self.start_epoch}/{cfg.epochs}")
+            return self.state.best_psnr
+        if cfg.early_stop and self.start_epoch - 1 - self.state.best_epoch >= cfg.early_stop:
+            print(f"nothing to train: {self.last_path} stopped early (best validation PSNR at epoch "
+                  f"{self.state.best_epoch + 1}, none better in the {cfg.early_stop} after it)")
             return self.state.best_psnr
         data = train_data.make_dataset(self.source, self.start_epoch, cfg.epochs, cfg.num_workers)
         Model(self.train_step).train(cfg.epochs, data, callbacks=self.callbacks(),

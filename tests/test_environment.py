@@ -177,3 +177,17 @@ def test_graph_kernel_fusion_changes_no_output_and_keeps_its_kernels_out_of_the_
 def test_graph_kernel_needs_gpp_and_decorator(monkeypatch):
     monkeypatch.setattr(device.shutil, "which", lambda name: None)
     assert device.graph_kernel_missing() == "no g++ on PATH"
+
+
+def test_programs_that_are_not_ours_get_the_users_environment(tmp_path):
+    """benchmark.py runs the PyTorch reference with environment.user_environment(): without our additions, with the
+    user's own ISA setting kept."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    code = (f"import sys; sys.path.insert(0, {root!r}); import os; from src import environment; "
+            "environment.prepare(); env = environment.user_environment(); "
+            "print(sorted(k for k in ('GLOG_v', 'MS_COMPILER_CACHE_PATH', 'ONEDNN_MAX_CPU_ISA') if k in env), "
+            "env.get('ONEDNN_MAX_CPU_ISA'), os.environ['GLOG_v'])")
+    env = {k: v for k, v in os.environ.items() if k not in ("GLOG_v", "MS_COMPILER_CACHE_PATH")}
+    out = subprocess.run([sys.executable, "-c", code], env=dict(env, ONEDNN_MAX_CPU_ISA="AVX"), capture_output=True,
+                         text=True, timeout=60, check=True).stdout.split()
+    assert out == ["['ONEDNN_MAX_CPU_ISA']", "AVX", "3"]

@@ -60,7 +60,7 @@ def tiny(monkeypatch):
 
 
 def test_registry_lists_the_models_and_refuses_unknown_ones(capsys):
-    assert "fsrcnn" in models.names()
+    assert "fsrcnn" in models.names() and models.module_names() == models.names()
     assert models.spec_for(get_config("", [])).name == "fsrcnn"  # the default
     with pytest.raises(UserError, match="model 'nope' is not one of .*fsrcnn"):
         models.spec_for(get_config("", ["--model", "nope"]))
@@ -142,9 +142,17 @@ def test_early_stop_ends_a_run_that_stopped_improving(tmp_path, image_folder, ti
     out, stdout = _train_tiny(tmp_path, image_folder, capsys, "--epochs", "5", "--lr", "0", "--early_stop", "1")
     assert "early stop: no better validation PSNR for 1 epochs (best" in stdout and "at epoch 1)" in stdout
     assert len(_rows(out / "log.csv")) == 2 and "epoch 3/5" not in stdout
+    _, again = _train_tiny(tmp_path, image_folder, capsys, "--epochs", "5", "--lr", "0", "--early_stop", "1",
+                           "--resume", "true")
+    assert "nothing to train" in again and "stopped early" in again and len(_rows(out / "log.csv")) == 2
 
 
 def test_amp_o2_is_refused_for_several_loss_terms(tiny):
     from src import trainer
     with pytest.raises(UserError, match="amp_level O2 .* not supported for losses of several terms"):
         trainer.build_train_step(TinyNet(2), None, TwoTermLoss(), "O2", TinySpec.loss_terms)
+
+
+def test_a_spec_is_registered_under_its_module_name():
+    with pytest.raises(ValueError, match="TinySpec.name is 'tiny' but its module is test_models.py"):
+        models.register(TinySpec)

@@ -1,7 +1,7 @@
 """The networks, one module each, behind `--model`: a registry of NetworkSpec subclasses.
 
-A module of this package registers its spec with `@register`; every module here is imported on first use, so
-adding a network is adding one file (and its configs). The rest of the toolkit (training, checkpoints, evaluation,
+A module of this package registers its spec with `@register` under the module's own name; every module here is
+imported on first use, so adding a network is adding one file (and its configs). The rest of the toolkit (training, checkpoints, evaluation,
 export, serving, the benchmark) asks the spec, never the model name.
 """
 import importlib
@@ -15,8 +15,8 @@ _REGISTRY = {}
 class NetworkSpec:
     """What the toolkit needs to know about one network, for one configuration (`cfg`).
 
-    Subclasses set the class attributes and implement build(), param_groups() and macs_per_lr_pixel(); the other
-    methods have the defaults most networks want.
+    Subclasses set the class attributes and implement every method that raises NotImplementedError here; loss()
+    and inference_form() have the defaults most networks want.
     """
 
     name = ""            # the --model value, recorded in checkpoints
@@ -49,8 +49,8 @@ class NetworkSpec:
         raise NotImplementedError
 
     def param_groups(self, net):
-        """[(parameters, base learning rate)]: what the optimizer trains, each group at its own rate. Parameters
-        left out are frozen."""
+        """[(group name, parameters, base learning rate)]: what the optimizer trains, each group at its own rate.
+        Parameters left out are frozen."""
         raise NotImplementedError
 
     def loss(self, lr_patch):
@@ -91,14 +91,22 @@ class NetworkSpec:
 
 
 def register(spec):
-    """Class decorator: make `spec` selectable as --model spec.name."""
+    """Class decorator: make `spec` selectable as --model spec.name (the name of its module)."""
+    module = spec.__module__.rsplit(".", 1)[-1]
+    if spec.name != module:
+        raise ValueError(f"{spec.__name__}.name is '{spec.name}' but its module is {module}.py: they must match")
     _REGISTRY[spec.name] = spec
     return spec
 
 
+def module_names():
+    """The --model values, without importing the networks (and MindSpore with them): for --help."""
+    return sorted(module.name for module in pkgutil.iter_modules(__path__))
+
+
 def _import_all():
-    for module in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{module.name}")
+    for name in module_names():
+        importlib.import_module(f"{__name__}.{name}")
 
 
 def names():
