@@ -17,6 +17,8 @@ import numpy as np
 from PIL import Image
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+from src.errors import cli_entry  # noqa: E402 - no MindSpore: this parent process only starts and times children
 SIZES = "854x480,1920x1080,3840x2160"
 
 
@@ -37,7 +39,6 @@ def mosaic(width, height, files):
 
 def random_checkpoint(path, scale):
     """A random FSRCNN(56, 12, 4) saved as this project's checkpoint (timing and memory only)."""
-    sys.path.insert(0, ROOT)
     from src import environment
     environment.prepare()
     from src import checkpoint
@@ -66,11 +67,9 @@ def main():
     parser.add_argument("--sizes", default=SIZES, help="comma-separated WxH input sizes")
     parser.add_argument("--max_memory_mb", type=int, default=256)
     args = parser.parse_args()
-    sys.path.insert(0, ROOT)
-    from src.dataset import data_folder  # the datasets' resolution, without MindSpore in this parent process
-    data_dir = data_folder(args.data_dir)
-    files = sorted(os.path.join(data_dir, s, f) for s in ("Set5", "Set14", "BSD100")
-                   for f in os.listdir(os.path.join(data_dir, s)) if f.endswith(".png"))
+    from src.dataset import resolve_data  # the datasets' resolution, without MindSpore in this parent process
+    folders = [resolve_data(s, args.data_dir) for s in ("Set5", "Set14", "BSD100")]
+    files = sorted(os.path.join(folder, f) for folder in folders for f in os.listdir(folder) if f.endswith(".png"))
     with tempfile.TemporaryDirectory() as tmp:
         ckpt = args.ckpt_file if os.path.isfile(args.ckpt_file) else random_checkpoint(
             os.path.join(tmp, "random.ckpt"), args.scale)
@@ -91,4 +90,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    cli_entry(main)()
