@@ -75,9 +75,9 @@ def graph_kernel_missing():
 
 def _enable_graph_kernel():
     """Fuse elementwise ops into compiled kernels (static-shape CPU graphs; the compiled kernels are cached under
-    MS_COMPILER_CACHE_PATH, src/environment.py). Measured (README performance): FSRCNN's PReLUs fuse and a static
-    forward is ~2.4x faster with bit-identical outputs; exported models are unchanged; but a whole training epoch
-    got 2.4x slower (and its weights differ in rounding), so it is an option for fixed-size inference.
+    MS_COMPILER_CACHE_PATH, src/environment.py). Measured on a 2-core Intel Xeon (README performance): FSRCNN's
+    PReLUs fuse and a static forward is ~1.9x faster with bit-identical outputs, but a whole training epoch got
+    2.4x slower (and its weights differ in rounding), so it is an option for fixed-size inference.
     AKG still writes one small debug log, dsa_transfrom.log, into the working directory (overwritten each time)."""
     missing = graph_kernel_missing()
     if missing:
