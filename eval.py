@@ -17,7 +17,7 @@ def main(argv=None):
     spec = models.spec_for(cfg)
     device.setup(cfg)
     net = evaluate.make_dynamic(checkpoint.network_from_checkpoint(cfg.ckpt_file, spec), spec.channels)
-    results = evaluate.evaluate(net, cfg)
+    results = evaluate.evaluate(net, cfg, spec.image_mode)
     print(f"{spec.describe()}  {cfg.ckpt_file}")
     print(evaluate.format_table(results, cfg.verbose))
     if cfg.json:

@@ -2,7 +2,9 @@
 
 HDF5 layout (what the MindSpore/PyTorch FSRCNN ports read): a train file holds datasets `lr` (N, p, p) and
 `hr` (N, p*n, p*n); an eval file holds groups `lr` and `hr` with one dataset per image, named "0", "1", ...
-Values are float32 luma in 0..255. Every LR image here is made by the protocol of src/protocol.py.
+Values are float32 luma in 0..255 (the files are luma only: RGB networks read image folders). Images and patches
+are HxW luma planes or HxWx3 RGB arrays, by the network's colour mode; every LR image here is made by the protocol
+of src/protocol.py.
 """
 import os
 
@@ -66,14 +68,14 @@ def check_scale(scale):
 
 
 # ---------------------------------------------------------------- augmentation and patches
-def augmented_pairs(hr_y, scale, augment, factors=AUGMENT_SCALES):
+def augmented_pairs(hr_y, scale, augment, factors=AUGMENT_SCALES, lr_uint8=False):
     """(HR uint8, LR float 0..255) pairs of one image: its copies downscaled by `factors` (the paper's by default),
     rounded like a saved image; only the image itself without augment."""
     pairs = []
     for factor in (factors if augment else (1.0,)):
         hr = hr_y if factor == 1.0 else protocol.round_uint8(protocol.imresize(hr_y, factor))
-        if min(hr.shape) >= scale:
-            pairs.append(protocol.degrade(hr, scale))
+        if min(hr.shape[:2]) >= scale:
+            pairs.append(protocol.degrade(hr, scale, lr_uint8))
     return pairs
 
 
@@ -86,10 +88,11 @@ def grid_positions(lr_shape, patch, stride):
 def extract_patches(hr, lr, scale, patch, stride):
     """All LR patches on a grid of `stride` LR pixels with their aligned HR patches, as float32 0..255."""
     pos = grid_positions(lr.shape, patch, stride)
-    lr_p = np.array([lr[r:r + patch, c:c + patch] for r, c in pos], dtype=np.float32).reshape(-1, patch, patch)
+    lr_p = np.array([lr[r:r + patch, c:c + patch] for r, c in pos],
+                    dtype=np.float32).reshape((-1, patch, patch) + lr.shape[2:])
     hp = patch * scale
     hr_p = np.array([hr[r * scale:r * scale + hp, c * scale:c * scale + hp] for r, c in pos],
-                    dtype=np.float32).reshape(-1, hp, hp)
+                    dtype=np.float32).reshape((-1, hp, hp) + hr.shape[2:])
     return lr_p, hr_p
 
 
@@ -170,22 +173,31 @@ def read_eval_h5(path, scale):
 
 
 # ---------------------------------------------------------------- evaluation sets
-def load_image_pair(path, scale):
-    """(modcropped HR uint8, LR float 0..255) of one image file; an image smaller than the scale is a UserError."""
-    hr_y = protocol.load_y(path)
-    if min(hr_y.shape) < scale:
-        raise UserError(f"{path}: image {hr_y.shape[1]}x{hr_y.shape[0]} is smaller than the scale {scale}")
-    return protocol.degrade(hr_y, scale)
+def load_image_pair(path, scale, mode=protocol.LUMA):
+    """(modcropped HR uint8, LR float 0..255) of one image file, read and degraded as `mode` (a protocol.ImageMode)
+    says; an image smaller than the scale is a UserError."""
+    hr = protocol.load_image(path, mode.colour)
+    if min(hr.shape[:2]) < scale:
+        raise UserError(f"{path}: image {hr.shape[1]}x{hr.shape[0]} is smaller than the scale {scale}")
+    return protocol.degrade(hr, scale, mode.lr_uint8)
 
 
-def load_eval_set(name, data_dir, scale):
-    """[(image name, HR uint8, LR float 0..255)] from an image folder or an eval .h5 file."""
+def check_h5_mode(path, mode):
+    if mode != protocol.LUMA:
+        raise UserError(f"{path}: .h5 files hold luma with a float LR; this network ({mode.colour.upper()}) reads "
+                        "image folders")
+
+
+def load_eval_set(name, data_dir, scale, mode=protocol.LUMA):
+    """[(image name, HR uint8, LR float 0..255)] from an image folder or an eval .h5 file, as luma planes or RGB
+    arrays (`mode`, the network's protocol.ImageMode)."""
     path = resolve_data(name, data_dir)
     if os.path.isfile(path):
+        check_h5_mode(path, mode)
         return read_eval_h5(path, scale)
     images = []
     for file in protocol.list_images(path):
-        hr, lr = load_image_pair(file, scale)
+        hr, lr = load_image_pair(file, scale, mode)
         images.append((os.path.splitext(os.path.basename(file))[0], hr, lr))
     return images
 

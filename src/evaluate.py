@@ -24,36 +24,50 @@ def make_dynamic(net, channels=1):
     return net
 
 
-def forward(net, plane):
-    """The network on one HxW float32 plane in [0, 1]: the float32 (scale*H)x(scale*W) output, not rounded."""
-    return net(ms.Tensor(np.ascontiguousarray(plane[None, None]))).asnumpy()[0, 0]
+def to_nchw(image):
+    """An HxW plane or HxWxC image as the (1, C, H, W) batch of one the network reads."""
+    batch = image[None, None] if image.ndim == 2 else image.transpose(2, 0, 1)[None]
+    return np.ascontiguousarray(batch, dtype=np.float32)
+
+
+def from_nchw(output, image_ndim):
+    """The network's (1, C, H', W') output in the layout of its input (HxW plane or HxWxC image)."""
+    return output[0, 0] if image_ndim == 2 else output[0].transpose(1, 2, 0)
+
+
+def forward(net, image):
+    """The network on one HxW plane or HxWxC image, float32 in [0, 1]: the float32 upscaled output in the same
+    layout, not rounded."""
+    return from_nchw(net(ms.Tensor(to_nchw(image))).asnumpy(), image.ndim)
 
 
 def network_input(lr):
-    """An LR luma plane (float, 0..255) as the float32 plane in [0, 1] the network reads."""
+    """An LR plane or image (float, 0..255) as the float32 values in [0, 1] the network reads."""
     return np.asarray(lr, dtype=np.float32) / 255.0
 
 
-def output_luma(out):
-    """A network output plane (float32, [0, 1]) as float 0..255, not rounded."""
+def output_values(out):
+    """A network output (float32, [0, 1]) as float 0..255, not rounded."""
     return out.astype(np.float64) * 255.0
 
 
-def predict_y(net, lr):
-    """Network output for one LR luma plane (float, 0..255) as float 0..255, not rounded."""
-    return output_luma(forward(net, network_input(lr)))
+def predict(net, lr):
+    """Network output for one LR plane or image (float, 0..255) as float 0..255, not rounded."""
+    return output_values(forward(net, network_input(lr)))
 
 
 def score_image(sr, hr, lr, scale, with_ssim=True, with_bicubic=True):
-    """{"psnr", "ssim", "bicubic_psnr", "bicubic_ssim"} of one uint8 output against its ground truth."""
-    scores = {"psnr": metrics.psnr(sr, hr, scale)}
+    """{"psnr", "ssim", "bicubic_psnr", "bicubic_ssim"} of one uint8 output against its ground truth, on luma
+    (protocol.scored_luma: an RGB output is scored on its Y)."""
+    sr_y, hr_y = protocol.scored_luma(sr), protocol.scored_luma(hr)
+    scores = {"psnr": metrics.psnr(sr_y, hr_y, scale)}
     if with_ssim:
-        scores["ssim"] = metrics.ssim(sr, hr, scale)
+        scores["ssim"] = metrics.ssim(sr_y, hr_y, scale)
     if with_bicubic:
-        bic = protocol.bicubic_upscale(lr, scale)
-        scores["bicubic_psnr"] = metrics.psnr(bic, hr, scale)
+        bic = protocol.scored_luma(protocol.bicubic_upscale(lr, scale))
+        scores["bicubic_psnr"] = metrics.psnr(bic, hr_y, scale)
         if with_ssim:
-            scores["bicubic_ssim"] = metrics.ssim(bic, hr, scale)
+            scores["bicubic_ssim"] = metrics.ssim(bic, hr_y, scale)
     return scores
 
 
@@ -64,16 +78,17 @@ def mean_scores(per_image):
 
 def score_set(net, images, scale, with_ssim=True, with_bicubic=True):
     """Per-image scores {name: {"psnr", "ssim", "bicubic_psnr", "bicubic_ssim"}} and their means over the set."""
-    per_image = {name: score_image(protocol.round_uint8(predict_y(net, lr)), hr, lr, scale, with_ssim, with_bicubic)
+    per_image = {name: score_image(protocol.round_uint8(predict(net, lr)), hr, lr, scale, with_ssim, with_bicubic)
                  for name, hr, lr in images}
     return mean_scores(per_image), per_image
 
 
-def evaluate(net, cfg):
-    """Score every set of cfg.eval_sets; returns the results dict that --json writes."""
+def evaluate(net, cfg, mode=protocol.LUMA):
+    """Score every set of cfg.eval_sets (read and degraded as `mode`, the network's protocol.ImageMode); returns
+    the results dict that --json writes."""
     results = {"scale": cfg.scale, "ckpt": cfg.ckpt_file, "sets": {}}
     for name in cfg.eval_sets.split(","):
-        images = dataset.load_eval_set(name.strip(), cfg.data_dir, cfg.scale)
+        images = dataset.load_eval_set(name.strip(), cfg.data_dir, cfg.scale, mode)
         means, per_image = score_set(net, images, cfg.scale)
         results["sets"][dataset.set_name(name.strip())] = dict(means, images=per_image)
     return results

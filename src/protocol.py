@@ -4,12 +4,26 @@ One home for: reading an image as luma, MATLAB `rgb2ycbcr`, modcrop by cropping,
 and the uint8 rounding MATLAB applies. Every PSNR in this project goes through these functions.
 """
 import os
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from src.errors import UserError
 
+class ImageMode(NamedTuple):
+    """How a network's images are read and degraded (its spec's image_mode).
+
+    colour: "y", the MATLAB luma plane (FSRCNN), or "rgb", HxWx3 (FMEN).
+    lr_uint8: the LR image rounded to 8 bits, as a saved LR file: what RGB networks of the EDSR framework are
+    trained and benchmarked on (FMEN's released weights go astray on LR overshoots: Set14 ppt3 17.6 dB with a
+    float LR, 24 dB rounded). FSRCNN's MATLAB code keeps the LR in float (step 3 below).
+    """
+    colour: str = "y"
+    lr_uint8: bool = False
+
+
+LUMA = ImageMode()
 IMAGE_EXTENSIONS = (".png", ".bmp", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
 # Modes we read as 8-bit luma: grayscale is its own Y; palette/alpha/CMYK images are converted to RGB first.
 _LUMA_MODES = ("L",)
@@ -70,14 +84,28 @@ def open_image(path):
         raise UserError(f"{path}: cannot decode image ({err})") from None
 
 
-def load_y(path):
-    """Read an 8-bit image file as its uint8 luma plane (REFERENCE section 2, step 1)."""
+def load_image(path, colour="y"):
+    """Read an 8-bit image file as what a network of this colour mode sees: its uint8 luma plane (colour "y",
+    REFERENCE section 2 step 1) or its uint8 HxWx3 RGB pixels (colour "rgb"; grayscale repeated in R, G and B)."""
     img = open_image(path)
     if img.mode in _LUMA_MODES:
-        return np.asarray(img, dtype=np.uint8)
+        plane = np.asarray(img, dtype=np.uint8)
+        return plane if colour == "y" else np.repeat(plane[..., None], 3, axis=2)
     if img.mode in _RGB_MODES:
-        return rgb_to_y(np.asarray(img.convert("RGB"), dtype=np.uint8))
+        rgb = np.asarray(img.convert("RGB"), dtype=np.uint8)
+        return rgb_to_y(rgb) if colour == "y" else rgb
     raise UserError(f"{path}: unsupported image mode '{img.mode}' (expected 8-bit grayscale or colour)")
+
+
+def load_y(path):
+    """Read an 8-bit image file as its uint8 luma plane."""
+    return load_image(path, "y")
+
+
+def scored_luma(img):
+    """What PSNR and SSIM are computed on: a uint8 plane itself, the MATLAB rgb2ycbcr luma of a uint8 RGB image
+    (an RGB network's output is scored on Y, like every figure of the papers)."""
+    return rgb_to_y(img) if img.ndim == 3 else img
 
 
 def list_images(folder):
@@ -145,10 +173,13 @@ def imresize(img, scale, output_shape=None, rows=slice(None)):
     return img
 
 
-def degrade(hr_y, scale):
-    """HR uint8 luma (or HxWxC image) -> (modcropped HR uint8, LR float64 in 0..255): steps 2-3 of the protocol."""
+def degrade(hr_y, scale, lr_uint8=False):
+    """HR uint8 luma (or HxWxC image) -> (modcropped HR uint8, LR float64 in 0..255): steps 2-3 of the protocol
+    (an RGB image is resized channel by channel, as MATLAB's imresize does); with lr_uint8 the LR is rounded to
+    uint8 values (ImageMode)."""
     hr = modcrop(hr_y, scale)
-    return hr, imresize(hr, 1.0 / scale)
+    lr = imresize(hr, 1.0 / scale)
+    return hr, (round_uint8(lr).astype(np.float64) if lr_uint8 else lr)
 
 
 def bicubic_upscale(lr, scale):

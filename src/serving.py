@@ -130,7 +130,7 @@ def postprocess(meta, images, sr_folder, png_folder=""):
     per_image = {}
     for name, hr, lr in images:
         plane = read_plane(os.path.join(sr_folder, f"{name}.bin"), [scale * v for v in meta["shape"] or lr.shape])
-        sr = protocol.round_uint8(evaluate.output_luma(plane[:scale * lr.shape[0], :scale * lr.shape[1]]))
+        sr = protocol.round_uint8(evaluate.output_values(plane[:scale * lr.shape[0], :scale * lr.shape[1]]))
         per_image[name] = evaluate.score_image(sr, hr, lr, scale)
         if png_folder:
             Image.fromarray(sr).save(os.path.join(png_folder, f"{name}.png"))

@@ -32,9 +32,11 @@ class _BatchSource:
 
     @staticmethod
     def _to_batch(lr, hr):
-        """uint8-range float patches -> (B, 1, p, p) float32 in [0, 1]."""
-        return (np.ascontiguousarray(lr[:, None], dtype=np.float32) / 255.0,
-                np.ascontiguousarray(hr[:, None], dtype=np.float32) / 255.0)
+        """uint8-range float patches (B, p, p) or (B, p, p, C) -> (B, C, p, p) float32 in [0, 1]."""
+        def layout(x):
+            x = x[:, None] if x.ndim == 3 else x.transpose(0, 3, 1, 2)
+            return np.ascontiguousarray(x, dtype=np.float32) / 255.0
+        return layout(lr), layout(hr)
 
 
 class ArrayPatches(_BatchSource):
@@ -63,7 +65,7 @@ class RandomPatches(_BatchSource):
 
     def __init__(self, pairs, scale, patch, stride, augment, batch_size, seed, rank=0, group_size=1):
         super().__init__(batch_size, seed, rank, group_size)
-        self.pairs = [(hr, lr.astype(np.float32)) for hr, lr in pairs if min(lr.shape) >= patch]
+        self.pairs = [(hr, lr.astype(np.float32)) for hr, lr in pairs if min(lr.shape[:2]) >= patch]
         if not self.pairs:
             raise UserError(f"no training image is large enough for LR patches of {patch}x{patch}")
         self.scale, self.patch, self.augment = scale, patch, augment
@@ -87,20 +89,23 @@ class RandomPatches(_BatchSource):
         return self._to_batch(np.stack(lrs), np.stack(hrs))
 
 
-def load_folder_pairs(folders, scale, augment, factors=dataset.AUGMENT_SCALES, progress=None):
-    """Augmented (HR, LR) pairs of every image in the given folders."""
+def load_folder_pairs(folders, scale, augment, factors=dataset.AUGMENT_SCALES, progress=None, mode=protocol.LUMA):
+    """Augmented (HR, LR) pairs of every image in the given folders, read and degraded as `mode` says."""
     files = [f for folder in folders for f in protocol.list_images(folder)]
     pairs = []
     for file in (progress(files, desc="loading images") if progress else files):
-        pairs.extend(dataset.augmented_pairs(protocol.load_y(file), scale, augment, factors))
+        pairs.extend(dataset.augmented_pairs(protocol.load_image(file, mode.colour), scale, augment, factors,
+                                              mode.lr_uint8))
     return pairs
 
 
-def build_source(cfg, rank=0, group_size=1, progress=None):
-    """The training source named by cfg.train_data: .h5 files -> ArrayPatches, image folders -> RandomPatches."""
+def build_source(cfg, rank=0, group_size=1, progress=None, mode=protocol.LUMA):
+    """The training source named by cfg.train_data: .h5 files -> ArrayPatches, image folders -> RandomPatches
+    (`mode`: the network's protocol.ImageMode)."""
     paths = [dataset.resolve_data(name.strip(), cfg.data_dir) for name in cfg.train_data.split(",")]
     common = dict(batch_size=cfg.batch_size, seed=cfg.seed, rank=rank, group_size=group_size)
     if all(os.path.isfile(p) for p in paths):
+        dataset.check_h5_mode(paths[0], mode)
         arrays = [dataset.read_train_h5(p, cfg.scale) for p in paths]
         shapes = {a[0].shape[1:] for a in arrays}
         if len(shapes) > 1:
@@ -109,7 +114,7 @@ def build_source(cfg, rank=0, group_size=1, progress=None):
                               **common)
     elif all(os.path.isdir(p) for p in paths):
         stride = cfg.patch_stride or cfg.scale
-        pairs = load_folder_pairs(paths, cfg.scale, cfg.augment, dataset.augment_factors(cfg), progress)
+        pairs = load_folder_pairs(paths, cfg.scale, cfg.augment, dataset.augment_factors(cfg), progress, mode)
         source = RandomPatches(pairs, cfg.scale, dataset.lr_patch_size(cfg), stride, cfg.augment, **common)
     else:
         raise UserError(f"{cfg.train_data}: give either .h5 files or image folders, not a mix")

@@ -98,7 +98,8 @@ class Trainer:
                             "ranks would wait for it): drop --early_stop")
         self.is_main = self.rank == 0
         ms.set_seed(cfg.seed)  # same seed on every rank: identical initial weights
-        self.source = train_data.build_source(cfg, self.rank, self.group_size, progress=self._progress)
+        self.source = train_data.build_source(cfg, self.rank, self.group_size, progress=self._progress,
+                                             mode=self.spec.image_mode)
         self.net = self.spec.build()
         if cfg.init_ckpt:
             _init_from(self.spec, self.net)
@@ -107,7 +108,8 @@ class Trainer:
         self.train_step = build_train_step(self.net, self.optimizer, self.spec.loss(self.source.patch),
                                            cfg.amp_level, self.spec.loss_terms)
         self.train_step.set_train()
-        self.val_images = dataset.load_eval_set(cfg.val_data, cfg.data_dir, cfg.scale) if self.is_main else []
+        self.val_images = (dataset.load_eval_set(cfg.val_data, cfg.data_dir, cfg.scale, self.spec.image_mode)
+                           if self.is_main else [])
         self.state = callbacks.RunState(cfg.epochs, self.spec.loss_terms)
         self.start_epoch = 0
         self.last_path = os.path.join(cfg.output_dir, "last.ckpt")

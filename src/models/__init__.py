@@ -24,6 +24,7 @@ class NetworkSpec:
     arch_keys = ()       # config keys that fix the architecture besides `scale`, recorded in checkpoints
     scales = (2, 3, 4)
     colour = "y"         # "y": one luma channel (MATLAB rgb2ycbcr); "rgb": three channels
+    lr_uint8 = False     # the LR input rounded to 8 bits, as the network was trained (protocol.ImageMode)
     loss_terms = ("loss",)  # names of the loss outputs; several: the loss cell returns (total, term, ...)
 
     def __init__(self, cfg):
@@ -31,6 +32,12 @@ class NetworkSpec:
         if cfg.scale not in self.scales:
             raise UserError(f"scale {cfg.scale} is not supported by {self.name} "
                             f"(choose {', '.join(map(str, self.scales))})")
+
+    @property
+    def image_mode(self):
+        """How this network's images are read and degraded (src/protocol.py ImageMode)."""
+        from src import protocol
+        return protocol.ImageMode(self.colour, self.lr_uint8)
 
     @property
     def channels(self):
