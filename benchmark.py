@@ -27,9 +27,9 @@ def main(argv=None):
         raise UserError("--iters and --bench_batch must be >= 1, --warmup and --threads >= 0")
     device.setup(cfg)
     threads = device.cpu_threads(cfg.threads)
-    net = checkpoint.network_from_checkpoint(cfg.ckpt_file, spec)
-    workloads = [benchmark.set5_workload(cfg.data_dir, cfg.scale, cfg.bench_batch),
-                 benchmark.single_workload(cfg.scale)]
+    net = spec.inference_form(checkpoint.network_from_checkpoint(cfg.ckpt_file, spec))
+    workloads = [benchmark.set5_workload(cfg.data_dir, cfg.scale, cfg.bench_batch, spec.image_mode),
+                 benchmark.single_workload(cfg.scale, spec.channels)]
     with tempfile.TemporaryDirectory(prefix="fsrcnn-bench-") as workdir:
         settings = benchmark.Settings(cfg.warmup, cfg.iters, threads, workdir)
         results, skipped = benchmark.run(spec, net, workloads, names, settings)

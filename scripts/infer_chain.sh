@@ -44,6 +44,12 @@ preprocess() {
 }
 
 # run_harness MODEL: serve $WORK/lr into $WORK/sr on $DEVICE and print the latency
+# The static input shape BATCH,C,H,W of the planes preprocess padded (preprocess largest, or H,W).
+padded_input_shape() {
+    "$PYTHON" -c 'import json, sys; m = json.load(open(sys.argv[1])); print(sys.argv[2], m["channels"], *m["shape"], sep=",")' \
+        "$WORK/lr/meta.json" "$BATCH"
+}
+
 run_harness() {
     "$ROOT/ascend310_infer/out/fsrcnn_infer" --model_path "$1" --device "$DEVICE" --device_id "${DEVICE_ID:-0}" \
         --input_dir "$WORK/lr" --output_dir "$WORK/sr" --batch_size "$BATCH" --warmup "${WARMUP:-100}" \

@@ -33,7 +33,7 @@ def comparison_rows(cfg, data_dir, images):
         path = dataset.resolve_data(rel, data_dir)  # a missing set: one line naming the download command
         hr, lr = protocol.degrade(np.asarray(Image.open(path).convert("RGB")), cfg.scale)
         lr = protocol.round_uint8(lr)
-        bicubic = upscale.upscale_pixels(lr, cfg.scale, upscale.bicubic_y(cfg.scale), upscaler.budget_bytes)
+        bicubic = upscale.upscale_pixels(lr, cfg.scale, upscale.bicubic(cfg.scale), upscaler.budget_bytes)
         ours, _ = upscaler.upscale(lr)
         name = f"{os.path.splitext(os.path.basename(rel))[0]} x{cfg.scale}"
         rows.append((name, [("HR", Image.fromarray(hr)), ("bicubic", Image.fromarray(bicubic)),

@@ -10,7 +10,8 @@ Workloads:
   for a static model) to the largest, baby's (128x128 at x4); the batch of B cycles through the set
   (B = 8: baby, bird, butterfly, head, woman, baby, bird, butterfly). Padding, not cropping, keeps each image whole;
   it is what the served static model computes, so those pixels are counted.
-- single_256_x{n}: one 256x256 plane (seeded uniform noise: the cost does not depend on the content).
+- single_256_x{n}: one 256x256 image, of the network's channels (seeded uniform noise: the cost does not depend
+  on the content).
 
 Paths (PATHS, one function each; a new path is one more `@path(...)` function): the MindSpore network in GRAPH_MODE,
 the exported MINDIR through nn.GraphCell, ONNX Runtime on the exported (repaired) ONNX, and the C++ harness
@@ -36,7 +37,7 @@ SINGLE_SIDE = 256
 
 class Workload(NamedTuple):
     name: str
-    x: np.ndarray  # (N, 1, H, W) float32 in [0, 1]
+    x: np.ndarray  # (N, C, H, W) float32 in [0, 1]
 
 
 class Settings(NamedTuple):
@@ -132,25 +133,27 @@ def _cpp(net, x, settings):
     folder = tempfile.mkdtemp(dir=settings.workdir)
     inputs, outputs = os.path.join(folder, "in"), os.path.join(folder, "out")
     names = [f"{i:04d}" for i in range(len(x))]
-    serving.write_planes(x[:, 0], names, inputs)
+    image_ndim = 2 if x.shape[1] == 1 else 3
+    serving.write_planes([evaluate.from_nchw(x[i:i + 1], image_ndim) for i in range(len(x))], names, inputs)
     run = serving.run_harness(lite_model, inputs, outputs, batch_size=len(x), warmup=settings.warmup,
                               iters=settings.iters, threads=settings.threads)
     shape = tuple(net.scale * v for v in x.shape[2:])
-    return run.median_ms, np.stack([serving.read_plane(os.path.join(outputs, f"{n}.bin"), shape)
-                                    for n in names])[:, None]
+    return run.median_ms, np.concatenate([evaluate.to_nchw(serving.read_plane(os.path.join(outputs, f"{n}.bin"),
+                                                                             shape, x.shape[1])) for n in names])
 
 
 # ---------------------------------------------------------------- workloads and the run
-def set5_workload(data_dir, scale, batch):
-    images = dataset.load_eval_set("Set5", data_dir, scale)
+def set5_workload(data_dir, scale, batch, mode):
+    """Set5 read as the network reads it (`mode`, its protocol.ImageMode)."""
+    images = dataset.load_eval_set("Set5", data_dir, scale, mode)
     shape = serving.largest_shape(images)
-    planes = [serving.pad_to(evaluate.network_input(lr), shape) for _, _, lr in images]
-    x = np.stack([planes[i % len(planes)] for i in range(batch)])[:, None]
-    return Workload(f"set5_x{scale}_b{batch}", np.ascontiguousarray(x, dtype=np.float32))
+    planes = [evaluate.to_nchw(serving.pad_to(evaluate.network_input(lr), shape)) for _, _, lr in images]
+    x = np.concatenate([planes[i % len(planes)] for i in range(batch)])
+    return Workload(f"set5_x{scale}_b{batch}", x)
 
 
-def single_workload(scale):
-    x = np.random.default_rng(0).random((1, 1, SINGLE_SIDE, SINGLE_SIDE), dtype=np.float32)
+def single_workload(scale, channels):
+    x = np.random.default_rng(0).random((1, channels, SINGLE_SIDE, SINGLE_SIDE), dtype=np.float32)
     return Workload(f"single_{SINGLE_SIDE}_x{scale}", x)
 
 
@@ -227,8 +230,9 @@ def train_step_ms(spec, patch, batch, settings):
                                     "O0", spec.loss_terms)
     step.set_train()
     rng = np.random.default_rng(0)
-    x = ms.Tensor(rng.random((batch, 1, patch, patch), dtype=np.float32))
-    y = ms.Tensor(rng.random((batch, 1, patch * cfg.scale, patch * cfg.scale), dtype=np.float32))
+    c = spec.channels
+    x = ms.Tensor(rng.random((batch, c, patch, patch), dtype=np.float32))
+    y = ms.Tensor(rng.random((batch, c, patch * cfg.scale, patch * cfg.scale), dtype=np.float32))
     median, _ = time_calls(lambda: step(x, y).asnumpy(), settings)
     return median
 
@@ -261,6 +265,8 @@ def compare_torch(spec, workloads, results, settings):
                               *size_args)
         rows += [Comparison(r.workload, r.path, r.batch, r.median_ms, float(ref["median_ms"]))
                  for r in results if r.workload == workload.name]
+    if "train" not in spec.torch_reference_modes:
+        return rows
     patch, batch = dataset.lr_patch_size(cfg), cfg.batch_size
     ref = torch_reference(cfg, settings, "train", "--patch", patch, "--batch", batch, "--steps", settings.iters,
                           *size_args)

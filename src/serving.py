@@ -1,8 +1,9 @@
-"""Serving an exported FSRCNN with the C++ harness (ascend310_infer/): the .bin files around it (preprocess.py,
+"""Serving an exported network with the C++ harness (ascend310_infer/): the .bin files around it (preprocess.py,
 postprocess.py) and running its two programs from Python (benchmark.py, tests).
 
-Each input is one LR luma plane exactly as eval.py feeds the network (float32 in [0, 1], row-major), in a file
-NAME_HxW.bin that states its shape; each output is the network's float32 plane in NAME.bin. With each plane at its
+Each input is one LR image exactly as eval.py feeds the network (float32 in [0, 1], C x H x W row-major: one luma
+plane, or RGB for an RGB network), in a file NAME_HxW.bin that states its size; each output is the network's
+float32 C x H' x W' output in NAME.bin. With each plane at its
 own size (a dynamic model, or MindSpore Lite, which resizes a static one) the scores equal eval.py's. A static model
 (Ascend 310) runs one shape: the planes are then padded at the bottom and right by mirroring their border and the
 outputs cropped back. The network zero-pads every layer, which no input padding reproduces exactly; mirroring keeps
@@ -57,8 +58,10 @@ def pad_shape(images, pad_to):
 
 
 def pad_to(plane, shape):
-    """Pad a plane at the bottom/right to `shape` (H, W) by mirroring its border (see the module docstring)."""
-    return np.pad(plane, ((0, shape[0] - plane.shape[0]), (0, shape[1] - plane.shape[1])), mode="symmetric")
+    """Pad a plane (or HxWxC image) at the bottom/right to `shape` (H, W) by mirroring its border (see the module
+    docstring)."""
+    pads = ((0, shape[0] - plane.shape[0]), (0, shape[1] - plane.shape[1])) + ((0, 0),) * (plane.ndim - 2)
+    return np.pad(plane, pads, mode="symmetric")
 
 
 def bin_name(name, shape):
@@ -67,27 +70,30 @@ def bin_name(name, shape):
 
 
 def write_planes(planes, names, folder):
-    """Write each float32 plane as folder/NAME_HxW.bin."""
+    """Write each float32 plane (or HxWxC image, as C x H x W) as folder/NAME_HxW.bin."""
     os.makedirs(folder, exist_ok=True)
     for plane, name in zip(planes, names):
-        np.ascontiguousarray(plane, dtype=np.float32).tofile(os.path.join(folder, bin_name(name, plane.shape)))
+        evaluate.to_nchw(plane).tofile(os.path.join(folder, bin_name(name, plane.shape)))
 
 
-def read_plane(path, shape):
-    """A float32 plane of `shape` from a .bin file; a missing file or another size is a UserError."""
+def read_plane(path, shape, channels=1):
+    """A float32 HxW plane (channels 1) or HxWxC image of `shape` (H, W) from a C x H x W .bin file; a missing
+    file or another size is a UserError."""
     if not os.path.isfile(path):
         raise UserError(f"{path}: no such file")
-    expected = shape[0] * shape[1] * 4
+    expected = channels * shape[0] * shape[1] * 4
     if os.path.getsize(path) != expected:
-        raise UserError(f"{path}: {os.path.getsize(path)} bytes, expected a {shape[0]}x{shape[1]} float32 plane "
-                        f"({expected} bytes)")
-    return np.fromfile(path, dtype=np.float32).reshape(shape)
+        raise UserError(f"{path}: {os.path.getsize(path)} bytes, expected a {channels}x{shape[0]}x{shape[1]} "
+                        f"float32 output ({expected} bytes)")
+    values = np.fromfile(path, dtype=np.float32).reshape((1, channels, *shape))
+    return evaluate.from_nchw(values, 2 if channels == 1 else 3)
 
 
 # ---------------------------------------------------------------- preprocess.py, postprocess.py
-def preprocess(set_path, images, scale, folder, shape=None):
-    """Write the LR planes of an eval set (padded to `shape` if given) and meta.json, what postprocess needs, in place
-    of the folder's earlier .bin files. Returns the metadata."""
+def preprocess(set_path, images, scale, folder, shape=None, mode=protocol.LUMA):
+    """Write the LR planes of an eval set (padded to `shape` if given) and meta.json, what postprocess needs
+    (with the network's image mode the set was read in), in place of the folder's earlier .bin files. Returns the
+    metadata."""
     os.makedirs(folder, exist_ok=True)
     for stale in os.listdir(folder):  # the harness reads every .bin file of the folder
         if stale.endswith(".bin") or stale == META_FILE:
@@ -97,6 +103,7 @@ def preprocess(set_path, images, scale, folder, shape=None):
         planes = [pad_to(plane, shape) for plane in planes]
     write_planes(planes, [name for name, _, _ in images], folder)
     meta = {"set": os.path.abspath(set_path), "scale": scale, "shape": list(shape) if shape else None,
+            "colour": mode.colour, "lr_uint8": mode.lr_uint8, "channels": 3 if mode.colour == "rgb" else 1,
             "images": [{"name": name, "lr_shape": list(lr.shape)} for name, _, lr in images]}
     with open(os.path.join(folder, META_FILE), "w", encoding="utf-8") as f:
         json.dump(meta, f, indent=2)
@@ -111,9 +118,14 @@ def read_meta(folder):
         return json.load(f)
 
 
+def image_mode(meta):
+    """The protocol.ImageMode preprocess read the set in (luma for files written before RGB networks)."""
+    return protocol.ImageMode(meta.get("colour", "y"), meta.get("lr_uint8", False))
+
+
 def load_images(meta):
     """The eval set preprocess read, checked to be unchanged: [(name, HR uint8, LR float)]."""
-    images = dataset.load_eval_set(meta["set"], "", meta["scale"])
+    images = dataset.load_eval_set(meta["set"], "", meta["scale"], image_mode(meta))
     found = [(name, list(lr.shape)) for name, _, lr in images]
     if found != [(m["name"], m["lr_shape"]) for m in meta["images"]]:
         raise UserError(f"{meta['set']}: its images differ from those preprocess.py wrote (run preprocess.py again)")
@@ -121,15 +133,17 @@ def load_images(meta):
 
 
 def postprocess(meta, images, sr_folder, png_folder=""):
-    """Crop and round each output plane, score it as eval.py does, optionally save it as a luma PNG.
+    """Crop and round each output, score it as eval.py does, optionally save it as a PNG (luma or RGB).
 
     Returns the results dict of src.evaluate (format_table, write_json)."""
     scale = meta["scale"]
+    channels = 3 if image_mode(meta).colour == "rgb" else 1
     if png_folder:
         os.makedirs(png_folder, exist_ok=True)
     per_image = {}
     for name, hr, lr in images:
-        plane = read_plane(os.path.join(sr_folder, f"{name}.bin"), [scale * v for v in meta["shape"] or lr.shape])
+        plane = read_plane(os.path.join(sr_folder, f"{name}.bin"),
+                           [scale * v for v in meta["shape"] or lr.shape[:2]], channels)
         sr = protocol.round_uint8(evaluate.output_values(plane[:scale * lr.shape[0], :scale * lr.shape[1]]))
         per_image[name] = evaluate.score_image(sr, hr, lr, scale)
         if png_folder:

@@ -83,12 +83,13 @@ def core_for_budget(shape, halo, budget_bytes, bytes_per_pixel):
 
 
 def upscale(predict, lr, scale, tiles):
-    """Run `predict` (HxW float32 -> float32 of scale*H x scale*W) tile by tile and stitch the cores' outputs.
+    """Run `predict` (HxW or HxWxC float32 -> float32 of scale*H x scale*W, same trailing axes) tile by tile and
+    stitch the cores' outputs.
 
     The result equals predict(lr) (to float rounding of the convolution kernels, ~1e-7) for any plan whose halo is at
     least receptive_radius of the network.
     """
-    out = np.empty((scale * lr.shape[0], scale * lr.shape[1]), np.float32)
+    out = np.empty((scale * lr.shape[0], scale * lr.shape[1]) + lr.shape[2:], np.float32)
     win_h, win_w = tiles.window
     for r in tiles.rows:
         for c in tiles.cols:

@@ -74,7 +74,7 @@ def _init_from(spec, net):
     only = {p.name for p in spec.transfer_parameters(net)} if cfg.init_convs_only else None
     checkpoint.load_weights(net, params, cfg.init_ckpt, spec, only=only)
     if cfg.init_convs_only:
-        spec.reset_for_transfer(net)
+        spec.reset_for_transfer(net, params)
 
 
 def _check_validation_set(name):

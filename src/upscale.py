@@ -1,7 +1,7 @@
-"""infer.py: upscale image files with FSRCNN. Image I/O, colour handling, output safety, the file/folder loop.
+"""infer.py: upscale image files with a network. Image I/O, colour handling, output safety, the file/folder loop.
 
-Colour images are super-resolved on luma (MATLAB YCbCr, as the network was trained); Cb, Cr and alpha are upscaled by
-MATLAB bicubic. Memory stays bounded for huge images: the network runs on exact tiles (src/tiling.py), and the
+For a luma network (FSRCNN) colour images are super-resolved on luma (MATLAB YCbCr, as the network was trained);
+Cb, Cr and alpha are upscaled by MATLAB bicubic. An RGB network (FMEN) gets RGB and returns it. Memory stays bounded for huge images: the network runs on exact tiles (src/tiling.py), and the
 colour stage's float64 planes are made in strips of rows, both sized from the memory budget; what grows with the
 image is the input, the float32 HR luma and the output's own pixels.
 MindSpore is imported only when the network is loaded: options, paths and images are checked first, at once.
@@ -92,35 +92,65 @@ def upscale_pixels(pixels, scale, upscale_y, budget_bytes):
     return out[..., 0] if pixels.ndim == 2 else out
 
 
-def bicubic_y(scale):
+def upscale_rgb_pixels(pixels, scale, upscale_rgb):
+    """Pixels of read_image upscaled by `scale` with a network that reads RGB: same layout and dtype.
+
+    upscale_rgb maps an HxWx3 float32 image in [0, 1] to its float32 upscaled image. A grayscale image is given to
+    it as R = G = B and comes back as the mean of the three; alpha is upscaled by MATLAB bicubic.
+    """
+    peak = float(np.iinfo(pixels.dtype).max)
+    planes = pixels[..., None] if pixels.ndim == 2 else pixels
+    colour, alpha = planes.shape[2] >= 3, planes.shape[2] in (2, 4)
+    rgb = planes[..., :3] if colour else np.repeat(planes[..., :1], 3, axis=2)
+    hr = upscale_rgb((rgb / peak).astype(np.float32))
+    out = np.empty(hr.shape[:2] + planes.shape[2:], pixels.dtype)
+    if colour:
+        out[..., :3] = protocol.round_uint(hr.astype(np.float64) * peak, pixels.dtype)
+    else:
+        out[..., 0] = protocol.round_uint(hr.mean(axis=2, dtype=np.float64) * peak, pixels.dtype)
+    if alpha:
+        out[..., -1] = protocol.round_uint(protocol.imresize(planes[..., -1], scale), pixels.dtype)
+    return out[..., 0] if pixels.ndim == 2 else out
+
+
+def bicubic(scale):
     """The bicubic counterpart of the network, for --compare."""
-    return lambda y: protocol.imresize(y, scale)
+    return lambda image: protocol.imresize(image, scale)
 
 
 class Upscaler(NamedTuple):
-    """The network as a luma upscaler on exact tiles: cores of `tile` LR pixels, or sized from the memory budget."""
+    """The network as an upscaler (of luma, or of RGB for an RGB network) on exact tiles: cores of `tile` LR
+    pixels, or sized from the memory budget."""
     predict: Callable
     scale: int
     halo: int
     bytes_per_pixel: int
     tile: int
     budget_bytes: int
+    colour: str = "y"
+    title: str = "FSRCNN"
 
     @classmethod
     def for_network(cls, spec, net, tile, max_memory_mb):
         from src import evaluate
         return cls(functools.partial(evaluate.forward, net), spec.cfg.scale, spec.receptive_radius(net),
-                   spec.forward_bytes_per_pixel(net), tile, max_memory_mb * 2 ** 20)
+                   spec.forward_bytes_per_pixel(net), tile, max_memory_mb * 2 ** 20, spec.colour, spec.title)
 
     def tiles(self, shape):
         core = self.tile or tiling.core_for_budget(shape, self.halo, self.budget_bytes, self.bytes_per_pixel)
         return tiling.plan(shape, self.halo, core)
 
+    def upscale_with(self, pixels, predict, tiles):
+        """pixels upscaled by `predict` (the network's, or bicubic) on `tiles`, in this network's colour mode."""
+        fn = functools.partial(tiling.upscale, predict, scale=self.scale, tiles=tiles)
+        if self.colour == "rgb":
+            return upscale_rgb_pixels(pixels, self.scale, fn)
+        return upscale_pixels(pixels, self.scale, fn, self.budget_bytes)
+
     def upscale(self, pixels):
         """(upscaled pixels, tile plan)."""
         tiles = self.tiles(pixels.shape[:2])
-        y_fn = functools.partial(tiling.upscale, self.predict, scale=self.scale, tiles=tiles)
-        return upscale_pixels(pixels, self.scale, y_fn, self.budget_bytes), tiles
+        return self.upscale_with(pixels, self.predict, tiles), tiles
 
 
 def load_upscaler(cfg):
@@ -205,9 +235,9 @@ def upscale_job(job, upscaler, compare_path="", compare_fmt=""):
     del out
     save_atomic(sr, job.dst, job.fmt)
     if compare_path:
-        bicubic = Image.fromarray(upscale_pixels(job.pixels, upscaler.scale, bicubic_y(upscaler.scale),
-                                                 upscaler.budget_bytes))
-        picture = compare.side_by_side([("bicubic", bicubic), ("FSRCNN", sr)], upscaler.scale)
+        whole = tiling.plan(job.pixels.shape[:2], 0, max(job.pixels.shape[:2]))
+        baseline = Image.fromarray(upscaler.upscale_with(job.pixels, bicubic(upscaler.scale), whole))
+        picture = compare.side_by_side([("bicubic", baseline), (upscaler.title, sr)], upscaler.scale)
         save_atomic(picture, compare_path, compare_fmt)
     return (f"{job.src}: {_size(job.pixels)} -> {sr.width}x{sr.height}, {tiles.describe()}, "
             f"{time.perf_counter() - start:.2f} s -> {job.dst}")

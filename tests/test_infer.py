@@ -56,7 +56,7 @@ def test_colour_goes_through_ycbcr_and_back():
     """With bicubic luma, the Y/CbCr path must equal plain bicubic of R, G, B (all steps are linear) up to the
     rounding of MATLAB's coefficients: a swapped or misscaled plane would be far off."""
     rgb = _smooth((21, 26, 3), 5)
-    via_ycbcr = upscale.upscale_pixels(rgb, 3, upscale.bicubic_y(3), 2 ** 20)
+    via_ycbcr = upscale.upscale_pixels(rgb, 3, upscale.bicubic(3), 2 ** 20)
     direct = protocol.round_uint8(protocol.imresize(rgb, 3))
     assert np.abs(via_ycbcr.astype(int) - direct).max() <= 2
 

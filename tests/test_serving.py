@@ -153,10 +153,10 @@ def test_harness_bad_input(lite_model, tmp_path):
                                           "--output_dir", out), "no such directory")
     np.zeros((16, 16), np.float32).tofile(inputs / "a.bin")  # no shape in the name: the model's 32x32 is expected
     assert_one_error_line(run_harness_cli("--model_path", model, "--input_dir", str(inputs), "--output_dir", out),
-                          "a.bin: 1024 bytes, but a 32x32 float32 plane is 4096 bytes")
+                          "a.bin: 1024 bytes, but a 1x32x32 float32 input is 4096 bytes")
     os.rename(inputs / "a.bin", inputs / "a_16x15.bin")  # a name that contradicts the file's size
     assert_one_error_line(run_harness_cli("--model_path", model, "--input_dir", str(inputs), "--output_dir", out),
-                          "a_16x15.bin: 1024 bytes, but a 16x15 float32 plane is 960 bytes")
+                          "a_16x15.bin: 1024 bytes, but a 1x16x15 float32 input is 960 bytes")
     assert_one_error_line(run_harness_cli("--model_path", model, "--input_dir", str(inputs), "--output_dir", out,
                                           "--iters", "-1"), "--iters '-1' must be an integer >= 0")
     assert_one_error_line(run_harness_cli("--model_path", model, "--input_dir", str(inputs)),

@@ -1,8 +1,10 @@
 /**
- * fsrcnn_infer: serve an exported FSRCNN with the MindSpore C++ inference API (mindspore::Model) and time it.
+ * fsrcnn_infer: serve an exported network (FSRCNN, FMEN) with the MindSpore C++ inference API (mindspore::Model)
+ * and time it.
  *
- * Reads every .bin file of --input_dir: one float32 LR luma plane in [0, 1] each, row-major, named NAME_HxW.bin
- * (as preprocess.py writes them) or NAME.bin when it has the model's own height and width. Consecutive planes of
+ * Reads every .bin file of --input_dir: one float32 LR image in [0, 1] each, C x H x W row-major with C the model's
+ * input channels (1: luma, 3: RGB), named NAME_HxW.bin (as preprocess.py writes them) or NAME.bin when it has the
+ * model's own height and width. Consecutive planes of
  * one shape are run in batches of --batch_size (the model is resized to each shape; a last, partial batch is
  * completed with zeros) and each output plane is written to --output_dir/NAME.bin. Then --warmup untimed and
  * --iters timed Predict calls cycle through the batches (resizing between calls, untimed, when shapes differ); the
@@ -49,11 +51,11 @@ const std::vector<OptionSpec> kSpecs = {
 
 struct Plane {
   std::string path, name;  // name: the output's file name without .bin
-  int64_t height, width;
+  int64_t channels, height, width;
 };
 
 struct Batch {
-  std::vector<int64_t> shape;  // N,1,H,W the model runs it at
+  std::vector<int64_t> shape;  // N,C,H,W the model runs it at
   std::vector<Plane> planes;
   std::vector<MSTensor> inputs;  // the planes, then zeros up to N, as the model's one input
 };
@@ -76,23 +78,25 @@ std::shared_ptr<mindspore::Context> MakeContext(const Options &options) {
 }
 
 // "NAME_HxW.bin" gives NAME and its shape; a plain "NAME.bin" has the model's height and width. The file must
-// hold exactly that float32 plane.
+// hold exactly that float32 C x H x W image, C the model's channels.
 Plane Describe(const std::string &path, const std::vector<int64_t> &model_shape) {
   static const std::regex kShaped("(.+)_([0-9]+)x([0-9]+)\\.bin");
   std::smatch match;
   std::string file = BaseName(path);
-  Plane plane{path, file.substr(0, file.size() - 4), model_shape[2], model_shape[3]};
+  const int64_t channels = model_shape[1];
+  Plane plane{path, file.substr(0, file.size() - 4), channels, model_shape[2], model_shape[3]};
   if (std::regex_match(file, match, kShaped)) {
-    plane = {path, match[1], std::stoll(match[2]), std::stoll(match[3])};
+    plane = {path, match[1], channels, std::stoll(match[2]), std::stoll(match[3])};
   } else if (plane.height < 1 || plane.width < 1) {
     throw UserError(path + ": the model's input height and width are dynamic, so the file name must give its "
                     "shape (NAME_HxW.bin, as preprocess.py writes)");
   }
-  size_t expected = static_cast<size_t>(plane.height * plane.width) * sizeof(float);
+  size_t expected = static_cast<size_t>(channels * plane.height * plane.width) * sizeof(float);
   size_t size = std::filesystem::file_size(path);
   if (plane.height < 1 || plane.width < 1 || size != expected) {
-    throw UserError(path + ": " + std::to_string(size) + " bytes, but a " + std::to_string(plane.height) + "x" +
-                    std::to_string(plane.width) + " float32 plane is " + std::to_string(expected) +
+    throw UserError(path + ": " + std::to_string(size) + " bytes, but a " + std::to_string(channels) + "x" +
+                    std::to_string(plane.height) + "x" + std::to_string(plane.width) + " float32 input is " +
+                    std::to_string(expected) +
                     " bytes (the model's input is " + ShapeString(model_shape) + ")");
   }
   return plane;
@@ -102,7 +106,7 @@ Plane Describe(const std::string &path, const std::vector<int64_t> &model_shape)
 std::vector<Batch> MakeBatches(const std::vector<Plane> &planes, int64_t batch_size, const MSTensor &model_input) {
   std::vector<Batch> batches;
   for (const auto &plane : planes) {
-    std::vector<int64_t> shape = {batch_size, 1, plane.height, plane.width};
+    std::vector<int64_t> shape = {batch_size, plane.channels, plane.height, plane.width};
     if (batches.empty() || batches.back().shape != shape ||
         static_cast<int64_t>(batches.back().planes.size()) == batch_size) {
       batches.push_back({shape, {}, {}});
@@ -110,7 +114,7 @@ std::vector<Batch> MakeBatches(const std::vector<Plane> &planes, int64_t batch_s
     batches.back().planes.push_back(plane);
   }
   for (auto &batch : batches) {
-    size_t plane_bytes = static_cast<size_t>(batch.shape[2] * batch.shape[3]) * sizeof(float);
+    size_t plane_bytes = static_cast<size_t>(batch.shape[1] * batch.shape[2] * batch.shape[3]) * sizeof(float);
     std::vector<char> data(plane_bytes * static_cast<size_t>(batch_size), 0);
     for (size_t i = 0; i < batch.planes.size(); ++i) {
       auto file = ReadFile(batch.planes[i].path);
@@ -158,9 +162,9 @@ int Run(const Options &options) {
   if (!status.IsOk()) throw UserError(model_path + ": cannot load the model (" + status.ToString() + ")");
   auto inputs = model.GetInputs();
   auto model_shape = inputs.empty() ? std::vector<int64_t>() : inputs[0].Shape();
-  if (inputs.size() != 1 || model_shape.size() != 4 || model_shape[1] != 1 ||
+  if (inputs.size() != 1 || model_shape.size() != 4 || model_shape[1] < 1 ||
       inputs[0].DataType() != mindspore::DataType::kNumberTypeFloat32) {
-    throw UserError(model_path + ": expected one float32 input of shape N,1,H,W");
+    throw UserError(model_path + ": expected one float32 input of shape N,C,H,W");
   }
   std::vector<Plane> planes;
   std::set<std::string> shapes;

@@ -71,8 +71,9 @@ class NetworkSpec:
         is re-initialised by reset_for_transfer()."""
         raise NotImplementedError
 
-    def reset_for_transfer(self, net):
-        """Re-initialise what transfer_parameters() leaves out."""
+    def reset_for_transfer(self, net, source):
+        """Initialise what transfer_parameters() leaves out; `source` holds the parameters of the checkpoint
+        transferred from (another scale's), for networks that derive the new layers from it."""
         raise NotImplementedError
 
     def inference_form(self, net):
@@ -82,6 +83,8 @@ class NetworkSpec:
     def macs_per_lr_pixel(self):
         """Multiply-adds executed per LR input pixel (the one place cost is computed)."""
         raise NotImplementedError
+
+    torch_reference_modes = ("infer", "train")  # what ../shared/bench/torch_reference.py can time of it
 
     def torch_reference_args(self):
         """The options of ../shared/bench/torch_reference.py that select the same network (benchmark.py

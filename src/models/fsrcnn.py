@@ -180,7 +180,8 @@ class FSRCNNSpec(NetworkSpec):
     def transfer_parameters(self, net):
         return net.conv_parameters()
 
-    def reset_for_transfer(self, net):
+    def reset_for_transfer(self, net, source):
+        """A fresh deconvolution, as the paper does."""
         reset_deconv(net)
 
     def inference_form(self, net):

@@ -1,0 +1,241 @@
+"""FMEN-S: the two forms and their conversion, the released weights against an independent numpy forward, the
+PyTorch-file reader, the transfer to other scales, and the RGB paths (eval, tiles, serving files)."""
+import io
+import os
+import pickle
+import zipfile
+
+import mindspore as ms
+import numpy as np
+import pytest
+
+from src import checkpoint, dataset, evaluate, protocol, tiling, torch_state
+from src.config import get_config
+from src.errors import UserError
+from src.models import fmen, spec_for
+
+RELEASED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "weights", "fmen", "fmen-s_x4_official.pt")
+SHIPPED = os.path.join(os.path.dirname(__file__), "..", "checkpoints", "fmen-s_x4.ckpt")
+needs_released = pytest.mark.skipif(not os.path.isfile(RELEASED), reason="needs ../shared/weights/fmen")
+
+
+def randomise(net, seed=0):
+    """Weights and BatchNorm statistics far from their initial values, so that folding them is really tested."""
+    rng = np.random.default_rng(seed)
+    for p in net.get_parameters():
+        if any(k in p.name for k in ("moving_mean", "beta", "bias")):
+            p.set_data(ms.Tensor(rng.normal(0, 0.1, p.shape).astype(np.float32)))
+        elif any(k in p.name for k in ("moving_variance", "gamma")):
+            p.set_data(ms.Tensor(rng.uniform(0.5, 1.5, p.shape).astype(np.float32)))
+    return net
+
+
+def relative_error(a, b):
+    return float(np.abs(a - b).max() / np.abs(b).max())
+
+
+# ---------------------------------------------------------------- the two forms
+@pytest.mark.parametrize("scale, shape", [(2, (13, 17)), (3, (9, 8)), (4, (11, 7))])
+def test_reparameterized_form_equals_training_form_in_eval_mode(scale, shape):
+    ms.set_seed(scale)
+    net = randomise(fmen.FMEN(scale, form="training"), seed=scale)
+    net.set_train(False)
+    x = ms.Tensor(np.random.default_rng(scale).random((2, 3, *shape), dtype=np.float32))
+    plain = fmen.reparameterize(net)
+    assert plain.form == "inference"
+    expected = net(x).asnumpy()
+    assert expected.shape == (2, 3, scale * shape[0], scale * shape[1])
+    # every pixel, the borders included: the bias padding makes the merge exact there
+    assert relative_error(plain(x).asnumpy(), expected) < 1e-4
+
+
+def test_rrrb_merge_is_exact_in_training_mode():
+    """An RRRB has no BatchNorm: its merged conv equals it in either mode."""
+    ms.set_seed(1)
+    block = randomise(fmen.RRRB(8))
+    block.set_train(True)
+    weight, bias = block.merged()
+    conv = fmen._conv(8, 8, 3, 1)
+    conv.weight.set_data(ms.Tensor(weight.astype(np.float32)))
+    conv.bias.set_data(ms.Tensor(bias.astype(np.float32)))
+    x = ms.Tensor(np.random.default_rng(1).normal(size=(2, 8, 6, 5)).astype(np.float32))
+    assert relative_error(conv(x).asnumpy(), block(x).asnumpy()) < 1e-5
+
+
+def test_training_form_batchnorm_uses_batch_statistics_when_training():
+    """In training mode the BNs normalise with the batch (so the forms differ there, as they should)."""
+    ms.set_seed(2)
+    net = randomise(fmen.FMEN(2, form="training"))
+    x = ms.Tensor(np.random.default_rng(2).random((2, 3, 8, 8), dtype=np.float32))
+    net.set_train(False)
+    eval_out = net(x).asnumpy()
+    net.set_train(True)
+    assert relative_error(net(x).asnumpy(), eval_out) > 1e-3
+
+
+def test_macs_and_radius():
+    assert fmen.count_macs_per_lr_pixel(4) * 256 * 256 == pytest.approx(22.28e9, rel=1e-3)  # the paper's 22.28 G
+    assert fmen.receptive_radius(fmen.FMEN(4, form="inference")) == 34
+    assert fmen.receptive_radius(fmen.FMEN(4, form="training")) == 34
+
+
+# ---------------------------------------------------------------- transfer, optimizer
+def test_phase_map_and_resampled_tail():
+    assert np.array_equal(fmen.phase_map(4, 2), [[0.5, 0.5, 0, 0], [0, 0, 0.5, 0.5]])
+    assert np.array_equal(fmen.phase_map(4, 3), [[1, 0, 0, 0], [0, 0.5, 0.5, 0], [0, 0, 0, 1]])
+    # a tail whose output phase (c, ry, rx) is the constant 100c + 10ry + rx (in its bias): x2 averages pairs
+    bias = np.array([100 * c + 10 * ry + rx for c in range(3) for ry in range(4) for rx in range(4)], np.float32)
+    weight, new_bias = fmen.resampled_tail(np.zeros((48, 5, 3, 3), np.float32), bias, 2)
+    assert weight.shape == (12, 5, 3, 3)
+    expected = [100 * c + 10 * (2 * ry + 0.5) + (2 * rx + 0.5) for c in range(3) for ry in range(2) for rx in range(2)]
+    assert np.allclose(new_bias, expected)
+
+
+def test_inference_form_rates_are_relative_to_weight_size():
+    cfg = get_config("", ["--model", "fmen", "--scale", "2", "--lr", "0.001"])
+    spec = spec_for(cfg)
+    net = spec.build()
+    net.HFABs[0].excitate.weight.set_data(net.HFABs[0].excitate.weight * 1e-4)
+    rates = {name: lr for name, _, lr in spec.param_groups(net)}
+    assert rates["HFABs.0.excitate.weight"] < 1e-3 * rates["HFABs.1.excitate.weight"]
+    assert rates["biases"] == 0.001
+    covered = sorted(p.name for _, params, _ in spec.param_groups(net) for p in params)
+    assert covered == sorted(p.name for p in net.trainable_params())
+
+
+# ---------------------------------------------------------------- the released weights
+def numpy_fmen(state, x, scale):
+    """FMEN-S inference form in plain numpy (float64) from the authors' state_dict: the independent reference."""
+    def conv(name, t):
+        w, b = state[f"{name}.weight"].astype(np.float64), state[f"{name}.bias"].astype(np.float64)
+        padded = np.pad(t, ((0, 0), (1, 1), (1, 1)))
+        h, wd = t.shape[1:]
+        out = sum(np.einsum("oc,chw->ohw", w[:, :, i, j], padded[:, i:i + h, j:j + wd])
+                  for i in range(3) for j in range(3))
+        return out + b[:, None, None]
+
+    def lrelu(t):
+        return np.where(t > 0, t, 0.1 * t)
+
+    def erb(name, t):
+        return conv(f"{name}.conv2.rep_conv", lrelu(conv(f"{name}.conv1.rep_conv", t)))
+
+    def hfab(name, t, blocks):
+        a = lrelu(conv(f"{name}.squeeze", t))
+        for i in range(blocks):
+            a = erb(f"{name}.convs.{i}", a)
+        return t / (1.0 + np.exp(-conv(f"{name}.excitate", lrelu(a))))
+
+    head = conv("head", x * 255.0)
+    h = hfab("warmup.1", conv("warmup.0", head), 2)
+    for i in range(4):
+        h = hfab(f"HFABs.{i}", erb(f"ERBs.{i}", h), 1)
+    out = conv("tail.0", conv("lr_conv", h) + head)
+    c, height, width = out.shape
+    out = out.reshape(3, scale, scale, height, width).transpose(0, 3, 1, 4, 2)
+    return out.reshape(3, height * scale, width * scale) / 255.0
+
+
+@needs_released
+def test_torch_state_reader_reads_the_released_file():
+    state = torch_state.read_state_dict(RELEASED)
+    assert len(state) == 68
+    assert sum(a.size for a in state.values()) == 341066
+    assert state["tail.0.weight"].shape == (48, 50, 3, 3) and state["head.weight"].dtype == np.float32
+
+
+@needs_released
+def test_shipped_checkpoint_reproduces_a_numpy_forward_of_the_released_weights():
+    state = torch_state.read_state_dict(RELEASED)
+    spec = spec_for(get_config("", ["--config_path", "configs/fmen-s_x4.yaml"]))
+    net = checkpoint.network_from_checkpoint(SHIPPED, spec)
+    _, lr = dataset.load_image_pair(os.path.join(dataset.data_folder(), "Set5", "bird.png"), 4, spec.image_mode)
+    crop = evaluate.network_input(lr[20:52, 30:58])  # 32x28 LR of a real image
+    ours = evaluate.forward(net, crop)
+    reference = numpy_fmen(state, crop.transpose(2, 0, 1).astype(np.float64), 4).transpose(1, 2, 0)
+    assert ours.shape == (128, 112, 3)
+    assert relative_error(ours, reference) < 1e-4
+
+
+def _torch_like_zip(payload):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("archive/data.pkl", payload)
+    return buffer.getvalue()
+
+
+class _Evil:
+    def __reduce__(self):
+        return (os.system, ("echo pwned",))
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"not a zip", "not a PyTorch zip checkpoint"),
+    (_torch_like_zip(pickle.dumps(_Evil())), "holds posix.system"),
+    (_torch_like_zip(pickle.dumps({"a": 1})), "entry 'a' is not a tensor"),
+])
+def test_torch_state_reader_refuses_other_files(tmp_path, content, message):
+    path = tmp_path / "bad.pt"
+    path.write_bytes(content)
+    with pytest.raises(UserError, match=message) as err:
+        torch_state.read_state_dict(str(path))
+    assert str(path) in str(err.value)
+
+
+def test_released_weights_of_another_scale_are_refused(tmp_path):
+    net = fmen.FMEN(2, form="inference")
+    state = {p.name: p.asnumpy() for p in net.get_parameters()}
+    state["tail.0.weight"] = np.zeros((48, 50, 3, 3), np.float32)
+    with pytest.raises(UserError, match="'tail.0.weight' has shape \\(48, 50, 3, 3\\)"):
+        fmen.load_state_dict(net, state, "w.pt")
+    with pytest.raises(UserError, match="inference form"):
+        fmen.load_state_dict(fmen.FMEN(2, form="training"), state, "w.pt")
+
+
+# ---------------------------------------------------------------- the RGB paths
+def test_rgb_mode_reads_rgb_and_rounds_the_lr(tmp_path):
+    from PIL import Image
+    rgb = np.random.default_rng(3).integers(0, 256, (12, 10, 3), dtype=np.uint8)
+    Image.fromarray(rgb).save(tmp_path / "c.png")
+    Image.fromarray(rgb[..., 0]).save(tmp_path / "g.png")
+    mode = protocol.ImageMode("rgb", True)
+    hr, lr = dataset.load_image_pair(str(tmp_path / "c.png"), 2, mode)
+    assert np.array_equal(hr, rgb) and lr.shape == (6, 5, 3)
+    assert np.array_equal(lr, protocol.round_uint8(protocol.imresize(rgb, 0.5)))
+    gray_hr, _ = dataset.load_image_pair(str(tmp_path / "g.png"), 2, mode)
+    assert np.array_equal(gray_hr, np.repeat(rgb[..., :1], 3, axis=2))
+    # an RGB output is scored on the MATLAB luma of output and ground truth
+    sr = np.clip(hr.astype(np.int16) + np.random.default_rng(4).integers(-9, 10, hr.shape), 0, 255).astype(np.uint8)
+    expected = 10 * np.log10(255 ** 2 / np.mean(np.square(
+        protocol.rgb_to_y(sr)[2:-2, 2:-2].astype(float) - protocol.rgb_to_y(hr)[2:-2, 2:-2])))
+    assert evaluate.score_image(sr, hr, lr, 2, with_ssim=False, with_bicubic=False)["psnr"] == pytest.approx(expected)
+
+
+def test_tiled_rgb_equals_whole_image():
+    ms.set_seed(4)
+    net = fmen.FMEN(2, form="inference")
+    image = np.random.default_rng(4).random((45, 38, 3), dtype=np.float32)
+    whole = evaluate.forward(net, image)
+    tiles = tiling.plan(image.shape[:2], fmen.receptive_radius(net), 12)
+    assert tiles.count > 1
+    tiled = tiling.upscale(lambda t: evaluate.forward(net, t), image, 2, tiles)
+    assert np.abs(tiled - whole).max() < 1e-4
+
+
+def test_serving_files_round_trip_rgb(tmp_path):
+    from src import serving
+    image = np.random.default_rng(5).random((4, 6, 3), dtype=np.float32)
+    serving.write_planes([image], ["a"], str(tmp_path))
+    raw = np.fromfile(tmp_path / "a_4x6.bin", dtype=np.float32).reshape(3, 4, 6)
+    assert np.array_equal(raw, image.transpose(2, 0, 1))  # C x H x W, as the network reads it
+    assert np.array_equal(serving.read_plane(str(tmp_path / "a_4x6.bin"), (4, 6), 3), image)
+
+
+def test_eval_of_the_shipped_x4_on_set5_matches_the_reference_figures(capsys):
+    """The PyTorch forward of the authors' weights, scored by the protocol: Set5 x4 32.09 / 0.8938."""
+    import eval as eval_script
+    eval_script.main(["--config_path", "configs/fmen-s_x4.yaml", "--eval_sets", "Set5", "--data_dir",
+                      dataset.PROJECT_DATA_DIR])
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("Set5"))
+    psnr, ssim = map(float, row.split()[2:4])
+    assert psnr == pytest.approx(32.09, abs=0.005) and ssim == pytest.approx(0.8938, abs=0.00005)
