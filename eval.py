@@ -16,7 +16,8 @@ def main(argv=None):
     from src import checkpoint, device, evaluate, models
     spec = models.spec_for(cfg)
     device.setup(cfg)
-    net = evaluate.make_dynamic(checkpoint.network_from_checkpoint(cfg.ckpt_file, spec), spec.channels)
+    net = spec.inference_form(checkpoint.network_from_checkpoint(cfg.ckpt_file, spec))
+    net = evaluate.make_dynamic(net, spec.channels)
     results = evaluate.evaluate(net, cfg, spec.image_mode)
     print(f"{spec.describe()}  {cfg.ckpt_file}")
     print(evaluate.format_table(results, cfg.verbose))

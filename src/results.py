@@ -3,6 +3,7 @@
 
 The published figures live here and nowhere else. FSRCNN: the paper's 91 + General-100 models (BSD100 PSNR and all
 SSIM as later papers re-evaluate the official models, REFERENCE section 3). FSRCNN-s: the paper's Set5 figures.
+FMEN-S: beside the paper's larger FMEN (769K parameters, not released; REFERENCE section 7).
 """
 import csv
 import json
@@ -11,7 +12,10 @@ import re
 
 from src import checkpoint, config
 
-MODELS = ("fsrcnn_x2", "fsrcnn_x3", "fsrcnn_x4", "fsrcnn-s_x2", "fsrcnn-s_x3", "fsrcnn-s_x4")
+MODELS = ("fsrcnn_x2", "fsrcnn_x3", "fsrcnn_x4", "fsrcnn-s_x2", "fsrcnn-s_x3", "fsrcnn-s_x4",
+          "fmen-s_x2", "fmen-s_x3", "fmen-s_x4")
+TITLES = {"fsrcnn": "FSRCNN", "fsrcnn-s": "FSRCNN-s", "fmen-s": "FMEN-S"}
+PAPER_TITLES = {"fmen-s": "FMEN (769K) paper"}
 SETS = ("Set5", "Set14", "BSD100")
 PAPER = {  # (model family, set, scale): (PSNR, SSIM or None)
     ("fsrcnn", "Set5", 2): (37.00, 0.9558), ("fsrcnn", "Set5", 3): (33.16, 0.9140),
@@ -20,6 +24,10 @@ PAPER = {  # (model family, set, scale): (PSNR, SSIM or None)
     ("fsrcnn", "BSD100", 2): (31.53, 0.8920), ("fsrcnn", "BSD100", 3): (28.53, 0.7910),
     ("fsrcnn", "BSD100", 4): (26.98, 0.7150),
     ("fsrcnn-s", "Set5", 3): (32.63, None), ("fsrcnn-s", "Set5", 4): (30.11, None),
+    ("fmen-s", "Set5", 2): (38.10, None), ("fmen-s", "Set5", 3): (34.45, None), ("fmen-s", "Set5", 4): (32.24, None),
+    ("fmen-s", "Set14", 2): (33.75, None), ("fmen-s", "Set14", 3): (30.40, None),
+    ("fmen-s", "Set14", 4): (28.70, None), ("fmen-s", "BSD100", 2): (32.26, None),
+    ("fmen-s", "BSD100", 3): (29.17, None), ("fmen-s", "BSD100", 4): (27.63, None),
 }
 TARGETS = {  # the PSNR issue 3 asks of FSRCNN (FSRCNN-s: its paper figures)
     ("Set5", 2): 37.10, ("Set5", 3): 33.25, ("Set5", 4): 30.80,
@@ -51,9 +59,9 @@ def _delta(ours, reference):
 
 def table(results_dir, fam):
     """Markdown rows, one per (set, scale), for one model family: FSRCNN is also held to the issue's targets."""
-    name = "FSRCNN" if fam == "fsrcnn" else "FSRCNN-s"
+    name = TITLES[fam]
     with_target = fam == "fsrcnn"
-    head = f"| set | scale | bicubic | {name} paper | **{name} ours** | ours − paper |"
+    head = f"| set | scale | bicubic | {PAPER_TITLES.get(fam, name + ' paper')} | **{name} ours** | ours − paper |"
     lines = [head + (" ours − target |" if with_target else ""), "|---" * (7 if with_target else 6) + "|"]
     for set_name in SETS:
         for scale in (2, 3, 4):
@@ -94,6 +102,8 @@ def training_rows(root):
         for stage in schedule(root, model):
             cfg = config.get_config("", ["--config_path", os.path.join(root, "configs", f"{stage}.yaml")])
             _, info = checkpoint.read(os.path.join(root, cfg.ckpt_file))
+            if "epoch" not in info:  # converted, not trained here (FMEN-S x4: the authors' weights)
+                continue
             rows.append(training_row(stage, info, os.path.join(root, "docs", "training", f"{stage}_log.csv")))
     return rows
 
@@ -101,6 +111,8 @@ def training_rows(root):
 def render(results_dir, summary_rows):
     lines = [BEGIN, "", "FSRCNN(56, 12, 4):", ""] + table(results_dir, "fsrcnn")
     lines += ["", "FSRCNN-s (32, 5, 1):", ""] + table(results_dir, "fsrcnn-s")
+    lines += ["", "FMEN-S (x4: the authors' weights, converted; x2, x3: their x4 body and a new tail, fine-tuned "
+              "here):", ""] + table(results_dir, "fmen-s")
     lines += ["", "| config | selected epoch (Val20) | Val20 PSNR | seconds per epoch | training time |",
               "|---|---|---|---|---|"] + list(summary_rows) + ["", END]
     return "\n".join(lines)

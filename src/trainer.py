@@ -178,7 +178,12 @@ class Trainer:
 
     def _describe_run(self):
         cfg, factor = self.cfg, self.lr_factor
-        lr = ", ".join(f"lr {name} {rate * factor:g}" for name, _, rate in self.spec.param_groups(self.net))
+        groups = self.spec.param_groups(self.net)
+        if len(groups) <= 3:
+            lr = ", ".join(f"lr {name} {rate * factor:g}" for name, _, rate in groups)
+        else:  # one rate per layer (FMEN's inference form)
+            rates = [rate * factor for _, _, rate in groups]
+            lr = f"lr {min(rates):g} to {max(rates):g} over {len(groups)} parameter groups"
         if self.group_size > 1:
             lr += (f" (x{factor} for {self.group_size} devices: lr_scale_with_batch)" if factor > 1
                    else " (not scaled with the devices: lr_scale_with_batch false)")

@@ -131,9 +131,11 @@ class Upscaler(NamedTuple):
     title: str = "FSRCNN"
 
     @classmethod
-    def for_network(cls, spec, net, tile, max_memory_mb):
+    def for_network(cls, spec, net, tile, max_memory_mb, served=None):
+        """`net` as trained (its layers give the halo and the memory per pixel); `served`, the form that runs
+        (default: net itself)."""
         from src import evaluate
-        return cls(functools.partial(evaluate.forward, net), spec.cfg.scale, spec.receptive_radius(net),
+        return cls(functools.partial(evaluate.forward, served or net), spec.cfg.scale, spec.receptive_radius(net),
                    spec.forward_bytes_per_pixel(net), tile, max_memory_mb * 2 ** 20, spec.colour, spec.title)
 
     def tiles(self, shape):
@@ -158,9 +160,10 @@ def load_upscaler(cfg):
     from src import checkpoint, device, evaluate, models
     spec = models.spec_for(cfg)
     device.setup(cfg)
-    net = evaluate.make_dynamic(checkpoint.network_from_checkpoint(cfg.ckpt_file, spec), spec.channels)
+    net = checkpoint.network_from_checkpoint(cfg.ckpt_file, spec)
+    served = evaluate.make_dynamic(spec.inference_form(net), spec.channels)
     print(f"{spec.describe()}  {cfg.ckpt_file}")
-    return Upscaler.for_network(spec, net, cfg.tile, cfg.max_memory_mb)
+    return Upscaler.for_network(spec, net, cfg.tile, cfg.max_memory_mb, served)
 
 
 # ---------------------------------------------------------------- writing

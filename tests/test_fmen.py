@@ -239,3 +239,26 @@ def test_eval_of_the_shipped_x4_on_set5_matches_the_reference_figures(capsys):
     row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("Set5"))
     psnr, ssim = map(float, row.split()[2:4])
     assert psnr == pytest.approx(32.09, abs=0.005) and ssim == pytest.approx(0.8938, abs=0.00005)
+
+
+@needs_released
+def test_convert_command_writes_the_shipped_weights(tmp_path, capsys):
+    import runpy
+    out = tmp_path / "fmen.ckpt"
+    runpy.run_path("scripts/convert_fmen.py", run_name="not_main")["main"](
+        ["--config_path", "configs/fmen-s_x4.yaml", "--torch_weights", RELEASED, "--ckpt_file", str(out)])
+    assert "68 tensors" in capsys.readouterr().out
+    written, info = checkpoint.read(str(out))
+    shipped, _ = checkpoint.read(SHIPPED)
+    assert info["model"] == "fmen" and info["form"] == "inference" and len(info["source_sha256"]) == 64
+    assert sorted(written) == sorted(shipped)
+    assert all(np.array_equal(written[k].asnumpy(), shipped[k].asnumpy()) for k in written)
+
+
+def test_convert_command_refuses_a_missing_file(tmp_path):
+    import runpy
+    main = runpy.run_path("scripts/convert_fmen.py", run_name="not_main")["main"]
+    with pytest.raises(SystemExit) as exit_:
+        main(["--config_path", "configs/fmen-s_x4.yaml", "--torch_weights", str(tmp_path / "none.pt"),
+              "--ckpt_file", str(tmp_path / "x.ckpt")])
+    assert exit_.value.code == 2 and not (tmp_path / "x.ckpt").exists()

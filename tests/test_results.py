@@ -11,8 +11,11 @@ import pytest
 from conftest import ROOT
 from src import checkpoint, config, dataset, evaluate, models, results
 
-FAMILY_ARCH = {"fsrcnn": (56, 12, 4), "fsrcnn-s": (32, 5, 1)}
+FAMILY_ARCH = {"fsrcnn": {"d": 56, "s": 12, "m": 4}, "fsrcnn-s": {"d": 32, "s": 5, "m": 1},
+               "fmen-s": {"n_feats": 50, "mid_feats": 16, "down_blocks": 4, "form": "inference"}}
 ARCH_KEYS = ("scale", "d", "s", "m")
+# where a family's x2/x4 (FSRCNN: from its first x3 stage) or x2/x3 (FMEN-S: from the authors' x4) transfer from
+CONVERTED = {"fmen-s_x4"}  # weights converted from their authors, not trained here
 
 
 def _config(model):
@@ -26,18 +29,24 @@ STAGES = [stage for model in results.MODELS for stage in results.schedule(ROOT, 
 def test_config_names_its_checkpoint_at_its_scale(stage):
     cfg = _config(stage)
     model = next(model for model in results.MODELS if stage in results.schedule(ROOT, model))
-    scale = int(model.rsplit("_x", 1)[1])
-    assert (cfg.scale, cfg.d, cfg.s, cfg.m) == (scale,) + FAMILY_ARCH[results.family(model)]
-    assert cfg.ckpt_file == f"checkpoints/{stage}.ckpt" and cfg.output_dir == f"outputs/{stage}"
+    family, scale = results.family(model), int(model.rsplit("_x", 1)[1])
+    arch = dict(FAMILY_ARCH[family], scale=scale)
+    assert {k: getattr(cfg, k) for k in arch} == arch
+    assert cfg.ckpt_file == f"checkpoints/{stage}.ckpt"
     _, info = checkpoint.read(os.path.join(ROOT, cfg.ckpt_file))
-    assert {k: int(info[k]) for k in ARCH_KEYS} == {k: getattr(cfg, k) for k in ARCH_KEYS}
+    assert {k: info[k] for k in arch} == arch and info["model"] == cfg.model
+    if stage in CONVERTED:
+        assert len(info["source_sha256"]) == 64 and "epoch" not in info
+        return
+    assert cfg.output_dir == f"outputs/{stage}"
     assert 0 <= info["epoch"] < cfg.epochs and info["val_psnr"] > 0  # selected on Val20 by train.py
     stages = results.schedule(ROOT, model)
+    base_scale = 4 if family == "fmen-s" else 3
     if stage != stages[0]:  # a later stage continues from all the weights of the stage before
         assert cfg.init_ckpt == f"checkpoints/{stages[stages.index(stage) - 1]}.ckpt" and not cfg.init_convs_only
-    elif scale != 3:  # transfer strategy: starts from the first x3 stage of its family, as it was trained
-        x3_first = results.schedule(ROOT, f"{results.family(model)}_x3")[0]
-        assert cfg.init_ckpt == f"checkpoints/{x3_first}.ckpt" and cfg.init_convs_only
+    elif scale != base_scale:  # transfer strategy: from the first stage of the family's base scale
+        base_first = results.schedule(ROOT, f"{family}_x{base_scale}")[0]
+        assert cfg.init_ckpt == f"checkpoints/{base_first}.ckpt" and cfg.init_convs_only
     else:
         assert cfg.init_ckpt == ""
 
@@ -71,9 +80,10 @@ def test_readme_table_is_rendered_from_the_eval_json_files():
 def test_eval_json_is_what_eval_computes(model, data_dir):
     """Set5 rescored here equals the committed file (to rounding noise between CPUs: one uint8 step in a pixel)."""
     cfg = _config(model)
-    net = evaluate.make_dynamic(checkpoint.network_from_checkpoint(os.path.join(ROOT, cfg.ckpt_file),
-                                                                     models.spec_for(cfg)))
-    means, _ = evaluate.score_set(net, dataset.load_eval_set("Set5", data_dir, cfg.scale), cfg.scale)
+    spec = models.spec_for(cfg)
+    net = evaluate.make_dynamic(checkpoint.network_from_checkpoint(os.path.join(ROOT, cfg.ckpt_file), spec),
+                                spec.channels)
+    means, _ = evaluate.score_set(net, dataset.load_eval_set("Set5", data_dir, cfg.scale, spec.image_mode), cfg.scale)
     with open(os.path.join(ROOT, "docs", "results", f"{model}.json"), encoding="utf-8") as f:
         stored = json.load(f)
     assert stored["scale"] == cfg.scale and stored["ckpt"] == cfg.ckpt_file
@@ -97,7 +107,8 @@ def test_table_rows_deltas_and_missing_paper_figures(tmp_path):
     assert rows[0] == "| Set5 | x4 | 30.00 / 0.8000 | 30.71 / 0.8657 | **31.00** / 0.9000 | +0.29 | +0.20 |"
     assert rows[1] == "| Set5 | x4 | 30.00 / 0.8000 | 30.11 | **31.00** / 0.9000 | +0.89 |"  # FSRCNN-s: no target
     assert "| Set14 | x2 | 30.00 / 0.8000 | – | **31.00** / 0.9000 | – |" in lines  # no FSRCNN-s figure
-    assert len([line for line in lines if line.startswith("| BSD100 |")]) == 6
+    assert rows[2] == "| Set5 | x4 | 30.00 / 0.8000 | 32.24 | **31.00** / 0.9000 | -1.24 |"  # FMEN (769K) paper
+    assert len([line for line in lines if line.startswith("| BSD100 |")]) == 9
 
 
 def test_replace_block_needs_the_markers():

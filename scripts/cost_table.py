@@ -1,0 +1,114 @@
+"""The README cost table at x4: parameters, multiply-adds at 256x256 LR, CPU latency and forward memory per model.
+
+    python scripts/cost_table.py [--configs configs/fsrcnn_x4.yaml,configs/fsrcnn-s_x4.yaml,configs/fmen-s_x4.yaml]
+        [--iters 20 --warmup 3] [--json docs/cost_x4.json]
+
+For each config, in child processes one after the other (never beside a training run):
+- benchmark.py --compare_torch true on the 256x256 workload's paths mindspore_graph and onnxruntime, with the
+  PyTorch reference of the same network in the same run (median ms; src/benchmark.py);
+- the forward memory: the growth of the peak RSS of a process that runs the served (inference) form with dynamic
+  shapes, as eval.py and infer.py do, on a 256x256 LR input after a warm-up on 32x32 (compilation excluded).
+Parameters and multiply-adds come from the model (its inference form; the spec's macs_per_lr_pixel).
+"""
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+from src import environment  # noqa: E402
+
+environment.prepare()
+
+SIDE = 256
+CONFIGS = "configs/fsrcnn_x4.yaml,configs/fsrcnn-s_x4.yaml,configs/fmen-s_x4.yaml"
+
+
+def served_network(config_path, threads):
+    from src import checkpoint, device, evaluate, models
+    from src.config import get_config
+    cfg = get_config("", ["--config_path", config_path, "--threads", str(threads)])
+    spec = models.spec_for(cfg)
+    device.setup(cfg)
+    net = spec.inference_form(checkpoint.network_from_checkpoint(cfg.ckpt_file, spec))
+    return spec, evaluate.make_dynamic(net, spec.channels)
+
+
+def memory_child(config_path, threads):
+    """Print the peak-RSS growth (MB) of one forward at SIDE x SIDE, after a warm-up forward at 32x32."""
+    import numpy as np
+    from src import evaluate
+    spec, net = served_network(config_path, threads)
+    shape = (spec.channels,) if spec.channels > 1 else ()
+    evaluate.forward(net, np.zeros((32, 32) + shape, np.float32))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    evaluate.forward(net, np.zeros((SIDE, SIDE) + shape, np.float32))
+    print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+
+
+def child(args):
+    return subprocess.run([sys.executable, *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+
+
+def measure(config_path, iters, warmup, threads):
+    from src import benchmark, checkpoint, models
+    from src.config import get_config
+    cfg = get_config("", ["--config_path", config_path])
+    spec = models.spec_for(cfg)
+    net = spec.inference_form(checkpoint.network_from_checkpoint(cfg.ckpt_file, spec))
+    with tempfile.TemporaryDirectory() as folder:
+        report = os.path.join(folder, "bench.json")
+        child(["benchmark.py", "--config_path", config_path, "--bench_paths", "mindspore_graph,onnxruntime",
+               "--compare_torch", "true", "--iters", str(iters), "--warmup", str(warmup), "--threads", str(threads),
+               "--json", report])
+        with open(report, encoding="utf-8") as f:
+            bench = json.load(f)
+    single = f"single_{SIDE}_x{cfg.scale}"
+    ms_of = {r["path"]: r["median_ms"] for r in bench["results"] if r["workload"] == single}
+    torch_ms = next(r["torch_ms"] for r in bench["torch"] if r["workload"] == single)
+    memory = float(child([os.path.join("scripts", "cost_table.py"), "--memory_child", config_path,
+                          "--threads", str(threads)]).strip().splitlines()[-1])
+    return {"config": config_path, "model": spec.describe(), "params": sum(p.size for p in net.trainable_params()),
+            "gmacs_256": spec.macs_per_lr_pixel() * SIDE * SIDE / 1e9, "mindspore_ms": ms_of["mindspore_graph"],
+            "onnxruntime_ms": ms_of.get("onnxruntime"), "torch_ms": torch_ms, "forward_memory_mb": memory,
+            "machine": bench["machine"], "threads": bench["threads"]}
+
+
+def render(rows):
+    lines = ["| model | parameters | GMACs at 256x256 LR | MindSpore ms | ONNX Runtime ms | PyTorch ms | "
+             "MindSpore / PyTorch | forward memory MB |", "|---" * 8 + "|"]
+    for r in rows:
+        onnx = f"{r['onnxruntime_ms']:.1f}" if r["onnxruntime_ms"] else "–"
+        lines.append(f"| {r['model']} | {r['params']:,} | {r['gmacs_256']:.2f} | {r['mindspore_ms']:.1f} | {onnx} | "
+                     f"{r['torch_ms']:.1f} | {r['mindspore_ms'] / r['torch_ms']:.2f} | {r['forward_memory_mb']:.0f} |")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--configs", default=CONFIGS)
+    parser.add_argument("--iters", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--json", default="")
+    parser.add_argument("--memory_child", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory_child:
+        memory_child(args.memory_child, args.threads)
+        return
+    rows = [measure(c, args.iters, args.warmup, args.threads) for c in args.configs.split(",")]
+    print(f"{rows[0]['machine']}, {rows[0]['threads']} threads")
+    print(render(rows))
+    if args.json:
+        tmp = args.json + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(rows, f, indent=2)
+        os.replace(tmp, args.json)
+
+
+if __name__ == "__main__":
+    main()
