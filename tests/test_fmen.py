@@ -262,3 +262,48 @@ def test_convert_command_refuses_a_missing_file(tmp_path):
         main(["--config_path", "configs/fmen-s_x4.yaml", "--torch_weights", str(tmp_path / "none.pt"),
               "--ckpt_file", str(tmp_path / "x.ckpt")])
     assert exit_.value.code == 2 and not (tmp_path / "x.ckpt").exists()
+
+
+def test_benchmark_times_fmen_on_rgb_workloads(data_dir, tmp_path):
+    import json
+    import subprocess
+    import sys
+    out = tmp_path / "bench.json"
+    result = subprocess.run([sys.executable, "benchmark.py", "--config_path", "configs/fmen-s_x4.yaml", "--data_dir",
+                             data_dir, "--bench_paths", "mindspore_graph,onnxruntime", "--iters", "1", "--warmup",
+                             "0", "--bench_batch", "1", "--threads", "2", "--json", str(out)],
+                            capture_output=True, text=True, env=dict(os.environ, GLOG_v="3"), timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = json.loads(out.read_text())["results"]
+    assert {(r["path"], r["workload"]) for r in rows} == {(p, w) for p in ("mindspore_graph", "onnxruntime")
+                                                          for w in ("set5_x4_b1", "single_256_x4")}
+    for r in rows:
+        pixels = 128 * 128 if r["workload"].startswith("set5") else 256 * 256
+        assert r["gflops"] == pytest.approx(2 * fmen.count_macs_per_lr_pixel(4) * pixels / r["median_ms"] / 1e6)
+        # uniform noise, far from any image, drives FMEN's outputs to about +-270: there 1e-4 relative is 0.03
+        assert r["max_abs_diff"] < (1e-4 if r["workload"].startswith("set5") else 0.03)
+
+
+def test_infer_upscales_rgb_and_grayscale_files(tmp_path, capsys):
+    from PIL import Image
+    from conftest import run_script
+    ms.set_seed(6)
+    net = fmen.FMEN(2, form="training")
+    path = str(tmp_path / "fmen_x2.ckpt")
+    checkpoint.save(net, path, {"model": "fmen", "scale": 2, "n_feats": 50, "mid_feats": 16, "down_blocks": 4,
+                                "form": "training"})
+    rng = np.random.default_rng(6)
+    Image.fromarray(rng.integers(0, 256, (21, 30, 3), dtype=np.uint8)).save(tmp_path / "c.png")
+    Image.fromarray(rng.integers(0, 256, (21, 30), dtype=np.uint8)).save(tmp_path / "g.png")
+    for name in ("c", "g"):
+        code, out, err = run_script("infer", ["--model", "fmen", "--scale", "2", "--form", "training",
+                                              "--ckpt_file", path, "--input", str(tmp_path / f"{name}.png"),
+                                              "--output", str(tmp_path / f"{name}_x2.png"), "--tile", "8"], capsys)
+        assert code == 0, err
+        result = Image.open(tmp_path / f"{name}_x2.png")
+        assert result.size == (60, 42) and result.mode == ("RGB" if name == "c" else "L")
+    # the training-form checkpoint runs re-parameterised, tile by tile: equal to the network on the whole image
+    net.set_train(False)
+    pixels = np.asarray(Image.open(tmp_path / "c.png"))
+    expected = protocol.round_uint8(evaluate.forward(net, pixels.astype(np.float32) / 255.0) * 255.0)
+    assert np.abs(np.asarray(Image.open(tmp_path / "c_x2.png")).astype(int) - expected).max() <= 1
