@@ -1,8 +1,9 @@
 """Eval set -> inputs of the C++ harness: python preprocess.py [--eval_sets Set5 --scale 4 --lr_bin_dir DIR]
 [--pad_to H,W|largest].
 
-Writes DIR/NAME_HxW.bin (each LR image as the network --model reads it: float32 luma, or RGB for FMEN) and DIR/meta.json for
-postprocess.py. --pad_to pads every plane to one shape, for a static model exported at it (Ascend 310).
+Writes DIR/NAME_HxW.bin (each LR image as the network --model reads it: float32 luma, or RGB for FMEN) and
+DIR/meta.json for postprocess.py. --pad_to pads every plane to one shape, for a static model exported at it
+(Ascend 310; FMEN's ONNX for the CPU harness).
 """
 from src import environment  # first: it prepares the environment MindSpore reads when it loads
 

@@ -55,7 +55,7 @@ def child(args):
 
 
 def measure(config_path, iters, warmup, threads):
-    from src import benchmark, checkpoint, models
+    from src import checkpoint, models
     from src.config import get_config
     cfg = get_config("", ["--config_path", config_path])
     spec = models.spec_for(cfg)

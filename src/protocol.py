@@ -11,6 +11,7 @@ from PIL import Image, UnidentifiedImageError
 
 from src.errors import UserError
 
+
 class ImageMode(NamedTuple):
     """How a network's images are read and degraded (its spec's image_mode).
 

@@ -1,9 +1,10 @@
 """infer.py: upscale image files with a network. Image I/O, colour handling, output safety, the file/folder loop.
 
 For a luma network (FSRCNN) colour images are super-resolved on luma (MATLAB YCbCr, as the network was trained);
-Cb, Cr and alpha are upscaled by MATLAB bicubic. An RGB network (FMEN) gets RGB and returns it. Memory stays bounded for huge images: the network runs on exact tiles (src/tiling.py), and the
-colour stage's float64 planes are made in strips of rows, both sized from the memory budget; what grows with the
-image is the input, the float32 HR luma and the output's own pixels.
+Cb, Cr and alpha are upscaled by MATLAB bicubic. An RGB network (FMEN) gets RGB and returns it. Memory stays
+bounded for huge images: the network runs on exact tiles (src/tiling.py), and the luma network's colour stage
+makes its float64 planes in strips of rows, both sized from the memory budget; what grows with the image is the
+input, the float32 HR output of the network and the output's own pixels.
 MindSpore is imported only when the network is loaded: options, paths and images are checked first, at once.
 """
 import functools
