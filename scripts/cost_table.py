@@ -9,6 +9,8 @@ For each config, in child processes one after the other (never beside a training
 - the forward memory: the growth of the peak RSS of a process that runs the served (inference) form with dynamic
   shapes, as eval.py and infer.py do, on a 256x256 LR input after a warm-up on 32x32 (compilation excluded).
 Parameters and multiply-adds come from the model (its inference form; the spec's macs_per_lr_pixel).
+Then, for each of --step_runs (config options, ';'-separated), the median training step of train.py's own step Cell
+(src/benchmark.py train_step_ms: batch 16 of LR 32x32 patches, random data): what a form costs to train.
 """
 import argparse
 import json
@@ -26,6 +28,9 @@ environment.prepare()
 
 SIDE = 256
 CONFIGS = "configs/fsrcnn_x4.yaml,configs/fsrcnn-s_x4.yaml,configs/fmen-s_x4.yaml"
+STEP_RUNS = ("--config_path configs/fmen-s_x2.yaml --form inference;"
+             "--config_path configs/fmen-s_x2.yaml --form training")
+STEP_PATCH, STEP_BATCH = 32, 16
 
 
 def served_network(config_path, threads):
@@ -48,6 +53,17 @@ def memory_child(config_path, threads):
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     evaluate.forward(net, np.zeros((SIDE, SIDE) + shape, np.float32))
     print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+
+
+def step_child(options, iters, warmup, threads):
+    """Print the median ms of one training step of the configuration `options`."""
+    from src import benchmark, device, models
+    from src.config import get_config
+    cfg = get_config("", options.split() + ["--threads", str(threads)])
+    device.setup(cfg)
+    spec = models.spec_for(cfg)
+    settings = benchmark.Settings(warmup, iters, device.cpu_threads(threads), "")
+    print(benchmark.train_step_ms(spec, STEP_PATCH, STEP_BATCH, settings))
 
 
 def child(args):
@@ -95,18 +111,32 @@ def main():
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--json", default="")
+    parser.add_argument("--step_runs", default=STEP_RUNS)
     parser.add_argument("--memory_child", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--step_child", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
         memory_child(args.memory_child, args.threads)
         return
+    if args.step_child:
+        step_child(args.step_child, args.iters, args.warmup, args.threads)
+        return
     rows = [measure(c, args.iters, args.warmup, args.threads) for c in args.configs.split(",")]
+    steps = []
+    for options in filter(None, (o.strip() for o in args.step_runs.split(";"))):
+        out = child([os.path.join("scripts", "cost_table.py"), "--step_child", options, "--iters", str(args.iters),
+                     "--warmup", str(args.warmup), "--threads", str(args.threads)])
+        steps.append({"options": options, "batch": STEP_BATCH, "lr_patch": STEP_PATCH,
+                      "median_ms": float(out.strip().splitlines()[-1])})
     print(f"{rows[0]['machine']}, {rows[0]['threads']} threads")
     print(render(rows))
+    for step in steps:
+        print(f"training step, batch {STEP_BATCH} of LR {STEP_PATCH}x{STEP_PATCH}, {step['options']}: "
+              f"{step['median_ms']:.1f} ms")
     if args.json:
         tmp = args.json + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(rows, f, indent=2)
+            json.dump({"models": rows, "training_steps": steps}, f, indent=2)
         os.replace(tmp, args.json)
 
 
