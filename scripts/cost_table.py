@@ -67,7 +67,11 @@ def step_child(options, iters, warmup, threads):
 
 
 def child(args):
-    return subprocess.run([sys.executable, *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    """stdout of `python args...`; a failure exits with the child's last error line."""
+    proc = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, check=False)
+    if proc.returncode:
+        sys.exit(f"error: {' '.join(args[:3])}: {(proc.stderr.strip().splitlines() or ['failed'])[-1]}")
+    return proc.stdout
 
 
 def measure(config_path, iters, warmup, threads):

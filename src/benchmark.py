@@ -226,8 +226,9 @@ def train_step_ms(spec, patch, batch, settings):
     cfg = spec.cfg
     ms.set_seed(0)
     net = spec.build()
-    step = trainer.build_train_step(net, trainer.build_optimizer(spec, net, steps_per_epoch=1), spec.loss(patch),
-                                    "O0", spec.loss_terms)
+    # a per-step schedule (lr_schedule cosine) must hold a rate for every timed call
+    optimizer = trainer.build_optimizer(spec, net, steps_per_epoch=settings.warmup + settings.iters)
+    step = trainer.build_train_step(net, optimizer, spec.loss(patch), "O0", spec.loss_terms)
     step.set_train()
     rng = np.random.default_rng(0)
     c = spec.channels
