@@ -18,11 +18,11 @@ from src import checkpoint, compare
 class RunState:
     """What the callbacks of one run know about the current epoch and the run so far."""
 
-    def __init__(self, epochs, loss_terms, best_psnr=-1.0, best_epoch=-1):
-        self.epochs, self.loss_terms = epochs, loss_terms
+    def __init__(self, epochs, loss_terms, report_columns=(), best_psnr=-1.0, best_epoch=-1):
+        self.epochs, self.loss_terms, self.report_columns = epochs, loss_terms, report_columns
         self.best_psnr, self.best_epoch = best_psnr, best_epoch
         self.epoch, self.step_losses, self.losses, self.seconds = 0, [], {}, 0.0
-        self.val_psnr, self.improved = None, False
+        self.val_psnr, self.val_report, self.improved = None, {}, False
 
 
 def loss_values(outputs, terms):
@@ -77,7 +77,8 @@ class ProgressBar(Callback):
 
 
 class Validation(Callback):
-    """Scores the network on the validation set after each epoch (`validate()` returns the mean PSNR)."""
+    """Scores the network on the validation set after each epoch (`validate()` returns the mean PSNR and a dict of
+    the spec's further figures)."""
 
     def __init__(self, state, validate):
         super().__init__()
@@ -85,7 +86,7 @@ class Validation(Callback):
 
     def on_train_epoch_end(self, run_context):
         state = self.state
-        state.val_psnr = self.validate()
+        state.val_psnr, state.val_report = self.validate()
         state.improved = state.val_psnr > state.best_psnr
         if state.improved:
             state.best_psnr, state.best_epoch = state.val_psnr, state.epoch
@@ -128,15 +129,18 @@ class TrainingLog(Callback):
         state = self.state
         losses = "  ".join(f"{self.loss_label if name == 'loss' else name} {value:.6f}"
                            for name, value in state.losses.items())
+        report = "".join(f"  {name} {state.val_report[name]:.3f}" for name in state.report_columns)
         print(f"epoch {state.epoch + 1}/{state.epochs}  {losses}  {state.seconds:.1f} s  "
-              f"val PSNR {state.val_psnr:.3f} dB  (best {state.best_psnr:.3f})", flush=True)
+              f"val PSNR {state.val_psnr:.3f} dB  (best {state.best_psnr:.3f}){report}", flush=True)
         new = not os.path.exists(self.csv_path)
         with open(self.csv_path, "a", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
             if new:
-                writer.writerow(["epoch", *state.loss_terms, "seconds", "val_psnr", "best_psnr"])
+                writer.writerow(["epoch", *state.loss_terms, "seconds", "val_psnr", "best_psnr",
+                                 *state.report_columns])
             writer.writerow([state.epoch + 1, *(f"{state.losses[t]:.8f}" for t in state.loss_terms),
-                             f"{state.seconds:.2f}", f"{state.val_psnr:.4f}", f"{state.best_psnr:.4f}"])
+                             f"{state.seconds:.2f}", f"{state.val_psnr:.4f}", f"{state.best_psnr:.4f}",
+                             *(f"{state.val_report[name]:.4f}" for name in state.report_columns)])
         compare.training_curve(self.csv_path, self.curve_path)
 
 

@@ -17,7 +17,7 @@ from src.errors import UserError
 PAPER_LR_PATCH = {2: 10, 3: 7, 4: 6}
 AUGMENT_SCALES = (1.0, 0.9, 0.8, 0.7, 0.6)
 ROTATIONS = (0, 1, 2, 3)  # multiples of 90 degrees
-TEST_SETS = ("Set5", "Set14", "BSD100", "Urban100", "Manga109")
+TEST_SETS = ("Set5", "Set14", "BSD100", "Urban100", "Manga109", "RealSR16")
 PROJECT_DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
 DATA_DIR_VARIABLE = "FSRCNN_DATA_DIR"
 

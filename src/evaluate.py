@@ -16,7 +16,10 @@ def make_dynamic(net, channels=1):
     speed of a static one only with MindSpore's PReLU kernel, but a static graph costs ~0.4 s to compile per new
     size, and an evaluation set has about as many sizes as images (eval.py on Set5+Set14+BSD100 got slower with
     static graphs). Fixed-size serving should export a static model (export.py --fixed_shape), as benchmark.py does.
+    A network that is not a Cell (ClassSR's SubImageRouter) compiles its own static graphs and is returned as it is.
     """
+    if not isinstance(net, ms.nn.Cell):
+        return net
     for _, cell in net.cells_and_names():
         if hasattr(cell, "dynamic_shapes"):  # a cell with a form for each kind of graph (FSRCNN's PReLU)
             cell.dynamic_shapes = True

@@ -48,6 +48,8 @@ def _import_onnx():
 
 def plan(cfg, spec):
     """Check the request (format, backend, shape, output folder) before MindSpore does any work."""
+    if spec.not_exportable:
+        raise UserError(f"{spec.title} cannot be exported as one model: {spec.not_exportable}")
     fmt = cfg.file_format.upper()
     if fmt not in EXTENSIONS:
         raise UserError(f"file_format '{cfg.file_format}' is not one of {', '.join(EXTENSIONS)}")

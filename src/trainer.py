@@ -66,12 +66,17 @@ def build_train_step(net, optimizer, loss_fn, amp_level, loss_terms):
 
 def _init_from(spec, net):
     """Start from cfg.init_ckpt: all weights, or with init_convs_only only the scale-independent layers and the rest
-    re-initialised (the paper's transfer strategy)."""
+    re-initialised (the paper's transfer strategy), or with init_matching_shapes those of the same name and shape
+    (a narrower network started from a wider one's mapping layers: ClassSR's branches)."""
     cfg = spec.cfg
     params, info = checkpoint.read(cfg.init_ckpt)
     if "model" in info and info["model"] != spec.name:
         raise UserError(f"{cfg.init_ckpt}: init_ckpt holds model {info['model']}, not {spec.name}")
     only = {p.name for p in spec.transfer_parameters(net)} if cfg.init_convs_only else None
+    if cfg.init_matching_shapes:
+        only = {p.name for p in net.get_parameters() if p.name in params and params[p.name].shape == p.shape}
+        print(f"{cfg.init_ckpt}: initialised {len(only)} of {len(list(net.get_parameters()))} parameters "
+              "(those of matching name and shape)")
     checkpoint.load_weights(net, params, cfg.init_ckpt, spec, only=only)
     if cfg.init_convs_only:
         spec.reset_for_transfer(net, params)
@@ -101,6 +106,7 @@ class Trainer:
         self.source = train_data.build_source(cfg, self.rank, self.group_size, progress=self._progress,
                                              mode=self.spec.image_mode)
         self.net = self.spec.build()
+        self.spec.prepare_for_training(self.net)
         if cfg.init_ckpt:
             _init_from(self.spec, self.net)
         self.lr_factor = self.group_size if cfg.lr_scale_with_batch else 1
@@ -110,7 +116,7 @@ class Trainer:
         self.train_step.set_train()
         self.val_images = (dataset.load_eval_set(cfg.val_data, cfg.data_dir, cfg.scale, self.spec.image_mode)
                            if self.is_main else [])
-        self.state = callbacks.RunState(cfg.epochs, self.spec.loss_terms)
+        self.state = callbacks.RunState(cfg.epochs, self.spec.loss_terms, self.spec.validation_columns())
         self.start_epoch = 0
         self.last_path = os.path.join(cfg.output_dir, "last.ckpt")
         self.best_path = os.path.join(cfg.output_dir, "best.ckpt")
@@ -145,13 +151,15 @@ class Trainer:
         return [p for p in self.train_step.get_parameters() if not p.name.startswith("learning_rate")]
 
     def validate(self):
-        """Mean PSNR on the validation images (protocol of section 2, no SSIM: it only ranks epochs). Static graphs,
-        compiled once per image size (Val20 has two): make_dynamic would switch the training net's PReLU form."""
+        """(mean PSNR on the validation images, the spec's validation_report) (protocol of section 2, no SSIM: it
+        only ranks epochs). Static graphs, compiled once per image size (Val20 has two): make_dynamic would switch
+        the training net's PReLU form."""
         self.net.set_train(False)
-        means, _ = evaluate.score_set(self.net, self.val_images, self.cfg.scale,
+        validated = self.spec.validation_form(self.net)
+        means, _ = evaluate.score_set(validated, self.val_images, self.cfg.scale,
                                       with_ssim=False, with_bicubic=False)
         self.net.set_train(True)
-        return means["psnr"]
+        return means["psnr"], self.spec.validation_report(validated)
 
     def callbacks(self):
         """The callbacks of this rank, in the order they run after each step and epoch."""

@@ -26,6 +26,7 @@ class NetworkSpec:
     colour = "y"         # "y": one luma channel (MATLAB rgb2ycbcr); "rgb": three channels
     lr_uint8 = False     # the LR input rounded to 8 bits, as the network was trained (protocol.ImageMode)
     loss_terms = ("loss",)  # names of the loss outputs; several: the loss cell returns (total, term, ...)
+    not_exportable = ""  # why export.py refuses this network, if it does
 
     def __init__(self, cfg):
         self.cfg = cfg
@@ -55,6 +56,9 @@ class NetworkSpec:
         """The network in its training form."""
         raise NotImplementedError
 
+    def prepare_for_training(self, net):
+        """Whatever a fresh `net` takes from elsewhere before training (init_ckpt comes after)."""
+
     def param_groups(self, net):
         """[(group name, parameters, base learning rate)]: what the optimizer trains, each group at its own rate.
         Parameters left out are frozen."""
@@ -79,6 +83,18 @@ class NetworkSpec:
     def inference_form(self, net):
         """The network exported and served (same outputs as `net`, perhaps a faster structure)."""
         return net
+
+    def validation_form(self, net):
+        """What validation scores each epoch (a network, or a callable like one)."""
+        return net
+
+    def validation_columns(self):
+        """Names of the figures validation_report() adds to each epoch's log row."""
+        return ()
+
+    def validation_report(self, validated):
+        """{column: value} of one validation pass of validation_form(net), beyond its PSNR."""
+        return {}
 
     def macs_per_lr_pixel(self):
         """Multiply-adds executed per LR input pixel (the one place cost is computed)."""
