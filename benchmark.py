@@ -6,6 +6,8 @@ MindSpore network (GRAPH_MODE), the exported MINDIR (nn.GraphCell), ONNX Runtime
 (bash ascend310_infer/build.sh). Prints median ms per batch, images/s and GFLOP/s; see src/benchmark.py.
 --compare_torch also runs ../shared/bench/torch_reference.py (in --torch_python, a venv with torch) on the same
 workloads plus one training step, and prints our time over PyTorch's for each.
+ClassSR (--config_path configs/classsr_x4.yaml) times one large image (--bench_image) on the paths classsr (its
+router) and fsrcnn_whole (plain FSRCNN(56, 12, 4) on the whole image), in the same run.
 """
 import tempfile
 
@@ -28,8 +30,7 @@ def main(argv=None):
     device.setup(cfg)
     threads = device.cpu_threads(cfg.threads)
     net = spec.inference_form(checkpoint.network_from_checkpoint(cfg.ckpt_file, spec))
-    workloads = [benchmark.set5_workload(cfg.data_dir, cfg.scale, cfg.bench_batch, spec.image_mode),
-                 benchmark.single_workload(cfg.scale, spec.channels)]
+    workloads = spec.bench_workloads(cfg)
     with tempfile.TemporaryDirectory(prefix="fsrcnn-bench-") as workdir:
         settings = benchmark.Settings(cfg.warmup, cfg.iters, threads, workdir)
         results, skipped = benchmark.run(spec, net, workloads, names, settings)

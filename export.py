@@ -14,8 +14,8 @@ from src.errors import cli_entry  # noqa: E402
 
 
 @cli_entry
-def main():
-    cfg = get_config(__doc__)
+def main(argv=None):
+    cfg = get_config(__doc__, argv)
     from src import checkpoint, device, export, models
     spec = models.spec_for(cfg)
     target = export.plan(cfg, spec)

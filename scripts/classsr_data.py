@@ -30,8 +30,9 @@ def main(argv=None):
     spec = models.spec_for(cfg)
     device.setup(cfg)
     net = spec.build()
-    spec.load_branches(net)
-    ranker = net.branches[len(net.branches) - 1]
+    last = len(net.branches) - 1
+    spec.load_branches(net, which=[last])
+    ranker = net.branches[last]
     ranker.set_train(False)
     folders = [dataset.resolve_data(name.strip(), cfg.data_dir) for name in cfg.class_source_data.split(",")]
     pairs = train_data.load_folder_pairs(folders, cfg.scale, cfg.augment, dataset.augment_factors(cfg))

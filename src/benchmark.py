@@ -29,7 +29,7 @@ from typing import NamedTuple
 import mindspore as ms
 import numpy as np
 
-from src import dataset, environment, evaluate, export, serving
+from src import dataset, environment, evaluate, export, protocol, serving
 from src.errors import UserError
 
 SINGLE_SIDE = 256
@@ -65,7 +65,8 @@ PATHS = {}
 
 
 def path(name):
-    """Register `fn(net, x, settings) -> (median_ms, output array)` as the path `name`."""
+    """Register `fn(net, x, settings) -> (median_ms, output array[, multiply-adds of the call])` as the path
+    `name` (without the count, the spec's macs_per_lr_pixel x the LR pixels)."""
     def register(fn):
         PATHS[name] = fn
         return fn
@@ -142,7 +143,38 @@ def _cpp(net, x, settings):
                                                                              shape, x.shape[1])) for n in names])
 
 
+@path("classsr")
+def _classsr(router, x, settings):
+    """ClassSR's router (src/models/classsr.py) on one large image; its MACs are those of the routing it made."""
+    from src.models import classsr
+    tensor = ms.Tensor(x)
+    median, out = time_calls(lambda: router(tensor).asnumpy(), settings)
+    return median, out, classsr.routing_costs(router, router.last)["macs"]
+
+
+@path("fsrcnn_whole")
+def _fsrcnn_whole(router, x, settings):
+    """Plain FSRCNN(56, 12, 4), ClassSR's main branch, on the whole image: one static graph for its size."""
+    from src.models import classsr
+    plain = router.net.branches[len(router.net.branches) - 1]
+    tensor = ms.Tensor(x)
+    median, out = time_calls(lambda: plain(tensor).asnumpy(), settings)
+    return median, out, classsr.whole_image_macs(x.shape[2] * x.shape[3])
+
+
 # ---------------------------------------------------------------- workloads and the run
+def image_workload(name, data_dir, scale):
+    """One image (a path, or a path under data_dir such as RealSR16/cam1_03.png) read and degraded by the
+    protocol, luma: the large-image workload of sub-image networks."""
+    path = name if os.path.isfile(name) else os.path.join(dataset.data_folder(data_dir), name)
+    if not os.path.isfile(path):
+        raise UserError(f"{name}: bench_image not found (neither a file nor under {dataset.data_folder(data_dir)})")
+    _, lr = protocol.degrade(protocol.load_image(path), scale)
+    stem = os.path.splitext(os.path.basename(path))[0]
+    return Workload(f"{stem}_{lr.shape[1]}x{lr.shape[0]}_x{scale}", evaluate.to_nchw(evaluate.network_input(lr)))
+
+
+
 def set5_workload(data_dir, scale, batch, mode):
     """Set5 read as the network reads it (`mode`, its protocol.ImageMode)."""
     images = dataset.load_eval_set("Set5", data_dir, scale, mode)
@@ -187,12 +219,12 @@ def run(spec, net, workloads, names, settings, report=print):
             if name in skipped:
                 continue
             try:
-                median_ms, out = PATHS[name](net, workload.x, settings)
+                median_ms, out, *macs = PATHS[name](net, workload.x, settings)
             except Unavailable as why:
                 skipped[name] = str(why)
                 report(f"{name}: skipped ({why})")
                 continue
-            flop = 2.0 * macs_per_pixel * batch * height * width
+            flop = 2.0 * (macs[0] if macs else macs_per_pixel * batch * height * width)
             results.append(Result(name, workload.name, batch, median_ms, batch * 1000.0 / median_ms,
                                   flop / median_ms / 1e6, float(np.abs(out - reference).max())))
             report(f"{workload.name} {name}: {median_ms:.2f} ms")

@@ -78,16 +78,17 @@ class ProgressBar(Callback):
 
 class Validation(Callback):
     """Scores the network on the validation set after each epoch (`validate()` returns the mean PSNR and a dict of
-    the spec's further figures)."""
+    the spec's further figures). The best epoch is the one of highest PSNR, or with select_on_psnr False the latest
+    (then "best" is the end of the schedule)."""
 
-    def __init__(self, state, validate):
+    def __init__(self, state, validate, select_on_psnr=True):
         super().__init__()
-        self.state, self.validate = state, validate
+        self.state, self.validate, self.select_on_psnr = state, validate, select_on_psnr
 
     def on_train_epoch_end(self, run_context):
         state = self.state
         state.val_psnr, state.val_report = self.validate()
-        state.improved = state.val_psnr > state.best_psnr
+        state.improved = state.val_psnr > state.best_psnr or not self.select_on_psnr
         if state.improved:
             state.best_psnr, state.best_epoch = state.val_psnr, state.epoch
 

@@ -82,7 +82,7 @@ def _init_from(spec, net):
         spec.reset_for_transfer(net, params)
 
 
-def _check_validation_set(name):
+def check_validation_set(name):
     if dataset.set_name(name) in dataset.TEST_SETS:
         raise UserError(f"val_data '{name}' is a test set: select checkpoints on a validation set (default Val20)")
 
@@ -92,7 +92,7 @@ class Trainer:
 
     def __init__(self, cfg):
         self.spec = models.spec_for(cfg)
-        _check_validation_set(cfg.val_data)
+        check_validation_set(cfg.val_data)
         if cfg.early_stop < 0 or cfg.log_every_steps < 0:
             raise UserError(f"early_stop {cfg.early_stop} and log_every_steps {cfg.log_every_steps} must be >= 0 "
                             "(0 = off)")
@@ -176,7 +176,7 @@ class Trainer:
             found.append(LossMonitor(per_print_times=cfg.log_every_steps))
         # data parallel: the loss is the mean over rank 0's slice of each global batch
         label = "loss" if self.group_size == 1 else "rank-0 loss"
-        found += [callbacks.Validation(state, self.validate),
+        found += [callbacks.Validation(state, self.validate, self.spec.select_on_psnr),
                   callbacks.BestCheckpoint(state, self.net, self.best_path, self._info),
                   callbacks.LastCheckpoint(state, self._train_state, self.last_path, self._info),
                   callbacks.TrainingLog(state, cfg.output_dir, label)]

@@ -200,3 +200,45 @@ def test_the_class_module_trains_through_train_py_and_the_branches_stay_frozen(t
     moved = [n for n, p in start.parameters_and_names() if n.startswith("classifier")
              and not np.array_equal(trained[n].asnumpy(), p.asnumpy())]
     assert moved  # the Class-Module trained
+
+
+@pytest.fixture
+def large_image(tmp_path):
+    """A 200x172 RGB photo-like image (flat sky above, texture below): 50x43 LR pixels at x4."""
+    rng = np.random.default_rng(6)
+    yy, xx = np.mgrid[0:172, 0:200]
+    sky = np.stack([120 + yy * 0.3, 160 + yy * 0.2, 220 + 0 * yy], -1)
+    texture = 128 + 80 * np.sin(xx / 3.0)[..., None] * np.cos(yy / 4.0)[..., None] + rng.normal(0, 20, (172, 200, 3))
+    img = np.where((yy > 86)[..., None], texture, sky).clip(0, 255).astype(np.uint8)
+    folder = tmp_path / "large"
+    folder.mkdir()
+    from PIL import Image
+    Image.fromarray(img).save(folder / "photo.png")
+    return folder
+
+
+def test_eval_infer_and_benchmark_run_the_shipped_classsr(tmp_path, large_image, capsys):
+    shipped = ["--config_path", f"{ROOT}/configs/classsr_x4.yaml", "--threads", "1"]
+    code, out, err = run_script("eval", shipped + ["--eval_sets", str(large_image)], capsys)
+    assert code == 0, err
+    assert "ClassSR(branches=bicubic,32-5-1,56-12-4" in out and "large" in out
+    result = tmp_path / "photo_x4.png"
+    code, out, err = run_script("infer", shipped + ["--input", str(large_image / "photo.png"),
+                                                    "--output", str(result)], capsys)
+    assert code == 0, err
+    from PIL import Image
+    assert Image.open(result).size == (800, 688)
+    report = tmp_path / "bench.json"
+    code, out, err = run_script("benchmark", shipped + ["--bench_image", str(large_image / "photo.png"),
+                                                        "--iters", "1", "--warmup", "0", "--json", str(report)], capsys)
+    assert code == 0, err
+    import json
+    rows = {r["path"]: r for r in json.loads(report.read_text())["results"]}
+    assert set(rows) == {"classsr", "fsrcnn_whole"} and rows["classsr"]["workload"] == "photo_50x43_x4"
+    # the reference output is the router's: plain FSRCNN differs from it, but upscales the same image
+    assert rows["classsr"]["max_abs_diff"] == 0 and 0 < rows["fsrcnn_whole"]["max_abs_diff"] < 0.5
+
+
+def test_export_refuses_classsr_with_a_reason(capsys):
+    code, _, err = run_script("export", ["--config_path", f"{ROOT}/configs/classsr_x4.yaml"], capsys)
+    assert code == 2 and "ClassSR cannot be exported as one model" in err

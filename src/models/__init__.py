@@ -27,6 +27,7 @@ class NetworkSpec:
     lr_uint8 = False     # the LR input rounded to 8 bits, as the network was trained (protocol.ImageMode)
     loss_terms = ("loss",)  # names of the loss outputs; several: the loss cell returns (total, term, ...)
     not_exportable = ""  # why export.py refuses this network, if it does
+    select_on_psnr = True  # best.ckpt: the epoch of highest validation PSNR (False: the last epoch)
 
     def __init__(self, cfg):
         self.cfg = cfg
@@ -106,6 +107,12 @@ class NetworkSpec:
         """The options of ../shared/bench/torch_reference.py that select the same network (benchmark.py
         --compare_torch)."""
         raise NotImplementedError
+
+    def bench_workloads(self, cfg):
+        """What benchmark.py times: Set5 batches and one 256x256 image (src/benchmark.py)."""
+        from src import benchmark
+        return [benchmark.set5_workload(cfg.data_dir, cfg.scale, cfg.bench_batch, self.image_mode),
+                benchmark.single_workload(cfg.scale, self.channels)]
 
     def receptive_radius(self, net):
         """LR pixels around an output pixel's own that it depends on: the halo of exact tiles (src/tiling.py)."""

@@ -221,14 +221,17 @@ class SubImageRouter:
     overlapping kept parts are averaged (halo 0, stride < patch: the paper's overlap averaging; stride = patch - 2 halo:
     abutting cores with halos). Every Cell runs on batches of `chunk` sub-images (the last one zero-filled), so each
     compiles one static graph. `force` routes every sub-image to that branch without classifying (the "same patch
-    pipeline" baseline). After each call, `last` holds the sub-image count of each branch.
+    pipeline" baseline). `bias` is added to the Class-Module's logits before the argmax: the operating point
+    (more sub-images to cheaper or to costlier branches) chosen on validation images without retraining. After each
+    call, `last` holds the sub-image count of each branch.
     """
 
-    def __init__(self, net, patch, stride, halo=0, chunk=64, force=None):
+    def __init__(self, net, patch, stride, halo=0, chunk=64, force=None, bias=None):
         if halo < 0 or stride < 1 or stride > patch - 2 * halo:
             raise UserError(f"class_stride {stride} with class_halo {halo} leaves gaps between sub-images of "
                             f"{patch}: give 1 <= class_stride <= class_patch - 2 * class_halo")
         self.net, self.patch, self.stride, self.halo, self.chunk, self.force = net, patch, stride, halo, chunk, force
+        self.bias = np.zeros(len(net.branches), np.float32) if bias is None else np.asarray(bias, np.float32)
         self.scale = net.scale
         self.last = None
         self.reset_totals()
@@ -243,7 +246,7 @@ class SubImageRouter:
         """Branch index of each sub-image (argmax of the Class-Module)."""
         if self.force is not None:
             return np.full(len(windows), self.force, np.int64)
-        return np.concatenate(run_batched(self.net.classifier, windows, self.chunk)).argmax(axis=1)
+        return (np.concatenate(run_batched(self.net.classifier, windows, self.chunk)) + self.bias).argmax(axis=1)
 
     def route(self, lr):
         """(output HxW float32, branch of each sub-image, the starts of rows and columns) for one LR plane."""
@@ -343,6 +346,9 @@ class ClassSRSpec(NetworkSpec):
     scales = (SCALE,)
     loss_terms = ("loss", "l1", "class", "average")
     torch_reference_modes = ()
+    # Validation PSNR alone would pick the routing of everything to the costliest branch: best.ckpt is the end of
+    # the schedule, and the operating point is chosen afterwards on Val20 (scripts/classsr_sweep.py, class_bias).
+    select_on_psnr = False
     not_exportable = ("its routing runs in Python between static graphs (src/models/classsr.py SubImageRouter); "
                       "export each branch with --model fsrcnn and its checkpoint")
 
@@ -361,6 +367,16 @@ class ClassSRSpec(NetworkSpec):
             raise UserError(f"class_shares '{self.cfg.class_shares}': give {k} non-negative shares summing to 1")
         return shares
 
+    def logit_bias(self):
+        """class_bias as one float per branch (zeros when empty)."""
+        k = len(self.branch_shapes)
+        if not self.cfg.class_bias:
+            return [0.0] * k
+        bias = [float(v) for v in self.cfg.class_bias.split(",")]
+        if len(bias) != k:
+            raise UserError(f"class_bias '{self.cfg.class_bias}': give {k} numbers, one per branch")
+        return bias
+
     def build(self):
         return ClassSR(self.branch_shapes, self.cfg.class_width)
 
@@ -368,16 +384,16 @@ class ClassSRSpec(NetworkSpec):
         """The branches from branch_ckpts."""
         self.load_branches(net)
 
-    def load_branches(self, net):
-        """Each FSRCNN branch from its checkpoint in branch_ckpts (stage 1's, or the shipped FSRCNN), checked
-        against its shape; an empty entry (and every bicubic branch) loads nothing."""
+    def load_branches(self, net, which=None):
+        """Each FSRCNN branch (or those numbered in `which`) from its checkpoint in branch_ckpts (stage 1's, or the
+        shipped FSRCNN), checked against its shape; an empty entry (and every bicubic branch) loads nothing."""
         from src import checkpoint, models
         paths = self.cfg.branch_ckpts.split(",")
         if len(paths) != len(self.branch_shapes):
             raise UserError(f"branch_ckpts names {len(paths)} files for {len(self.branch_shapes)} branches "
                             f"({self.cfg.branches})")
         for k, (branch, cell, path) in enumerate(zip(self.branch_shapes, net.branches, (p.strip() for p in paths))):
-            if branch == BICUBIC or not path:
+            if branch == BICUBIC or not path or (which is not None and k not in which):
                 continue
             cfg = type(self.cfg)(**dict(self.cfg.as_dict(), model="fsrcnn", d=branch[0], s=branch[1], m=branch[2]))
             spec = models.spec_for(cfg)
@@ -419,7 +435,7 @@ class ClassSRSpec(NetworkSpec):
         if key not in self._routers:
             cfg = self.cfg
             self._routers[key] = SubImageRouter(net, cfg.class_patch, cfg.class_stride, cfg.class_halo,
-                                                cfg.class_chunk, force)
+                                                cfg.class_chunk, force, self.logit_bias())
         return self._routers[key]
 
     def inference_form(self, net):
@@ -447,6 +463,11 @@ class ClassSRSpec(NetworkSpec):
         overlap = (cfg.class_patch / cfg.class_stride) ** 2
         worst = max(branch_macs(b) for b in self.branch_shapes)
         return overlap * (worst + class_module_macs(cfg.class_width, len(self.branch_shapes), cfg.class_patch))
+
+    def bench_workloads(self, cfg):
+        """One large image (bench_image): sub-image routing is for large images."""
+        from src import benchmark
+        return [benchmark.image_workload(cfg.bench_image, cfg.data_dir, cfg.scale)]
 
     def receptive_radius(self, net):
         """Tiles of the tiler (infer.py, huge images) need a halo of a whole sub-image: inside it the windows of a
