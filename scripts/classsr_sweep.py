@@ -6,6 +6,10 @@ Bias t adds t * (-1 ... +1) (a ramp over the branches, cheapest first) to the Cl
 sub-images to costlier branches. For each t: mean PSNR on val_data (Val20; a test set is refused) minus that of plain
 FSRCNN(56, 12, 4) on the whole images, the branch shares and the multiply-adds in % of plain FSRCNN. The last line
 names the cheapest t within --max_psnr_drop dB; put it in the config as class_bias.
+
+--geometries "32/28/0,32/28/2,36/32/2" instead measures the pasting: every sub-image forced to FSRCNN(56, 12, 4),
+for each patch/stride/halo, the PSNR against the same network on the whole images (the seams) and the pixels computed
+((patch / stride)^2 on a large image).
 """
 import os
 import sys
@@ -26,6 +30,7 @@ def main(argv=None):
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--biases", default="-2,-1,-0.5,0,0.5,1,1.5,2,3,4")
     pre.add_argument("--max_psnr_drop", type=float, default=0.05)
+    pre.add_argument("--geometries", default="")
     extra, rest = pre.parse_known_args(argv)
     cfg = get_config(__doc__, rest)
     import numpy as np
@@ -38,6 +43,14 @@ def main(argv=None):
     images = dataset.load_eval_set(cfg.val_data, cfg.data_dir, cfg.scale)
     plain = evaluate.score_set(net.branches[len(net.branches) - 1], images, cfg.scale, False, False)[0]["psnr"]
     k = len(spec.branch_shapes)
+    if extra.geometries:
+        print(f"{'patch':>6}{'stride':>7}{'halo':>5}{'pixels':>8}{'dPSNR':>8}")
+        for item in extra.geometries.split(","):
+            patch, stride, halo = (int(v) for v in item.split("/"))
+            router = classsr.SubImageRouter(net, patch, stride, halo, cfg.class_chunk, force=k - 1)
+            drop = evaluate.score_set(router, images, cfg.scale, False, False)[0]["psnr"] - plain
+            print(f"{patch:>6}{stride:>7}{halo:>5}{(patch / stride) ** 2:>7.2f}x{drop:>8.3f}", flush=True)
+        return
     best = None
     print(f"{'bias t':>7}{'dPSNR':>8}{'MACs %':>8}  shares")
     for t in (float(v) for v in extra.biases.split(",")):
