@@ -3,7 +3,7 @@
     python scripts/classsr_sweep.py --config_path configs/classsr_x4.yaml --ckpt_file outputs/classsr_x4/best.ckpt
 
 Bias t adds t * (-1 ... +1) (a ramp over the branches, cheapest first) to the Class-Module's logits: t > 0 sends
-sub-images to costlier branches. For each t: mean PSNR on val_data (Val20; a test set is refused) minus that of plain
+sub-images to costlier branches; an item a:b:c gives the whole vector. For each t: mean PSNR on val_data (Val20; a test set is refused) minus that of plain
 FSRCNN(56, 12, 4) on the whole images, the branch shares and the multiply-adds in % of plain FSRCNN. The last line
 names the cheapest t within --max_psnr_drop dB; put it in the config as class_bias.
 
@@ -52,15 +52,19 @@ def main(argv=None):
             print(f"{patch:>6}{stride:>7}{halo:>5}{(patch / stride) ** 2:>7.2f}x{drop:>8.3f}", flush=True)
         return
     best = None
-    print(f"{'bias t':>7}{'dPSNR':>8}{'MACs %':>8}  shares")
-    for t in (float(v) for v in extra.biases.split(",")):
-        bias = [t * (2 * i / (k - 1) - 1) for i in range(k)]
+    print(f"{'bias':>12}{'dPSNR':>8}{'MACs %':>8}  shares")
+    for item in extra.biases.split(","):
+        if ":" in item:  # a whole vector, one bias per branch
+            bias = [float(v) for v in item.split(":")]
+        else:
+            bias = [float(item) * (2 * i / (k - 1) - 1) + 0.0 for i in range(k)]
+        t = ":".join(f"{b:g}" for b in bias)
         router = classsr.SubImageRouter(net, cfg.class_patch, cfg.class_stride, cfg.class_halo, cfg.class_chunk,
                                         bias=bias)
         drop = evaluate.score_set(router, images, cfg.scale, False, False)[0]["psnr"] - plain
         report = spec.validation_report(router)
         shares = " / ".join(f"{100 * report[f'share_{i}']:.0f}" for i in range(k))
-        print(f"{t:>7g}{drop:>8.3f}{report['macs_pct']:>8.1f}  {shares}", flush=True)
+        print(f"{t:>12}{drop:>8.3f}{report['macs_pct']:>8.1f}  {shares}", flush=True)
         if drop >= -extra.max_psnr_drop and (best is None or report["macs_pct"] < best[1]):
             best = (bias, report["macs_pct"])
     if best:

@@ -17,7 +17,12 @@ from src.errors import UserError
 PAPER_LR_PATCH = {2: 10, 3: 7, 4: 6}
 AUGMENT_SCALES = (1.0, 0.9, 0.8, 0.7, 0.6)
 ROTATIONS = (0, 1, 2, 3)  # multiples of 90 degrees
-TEST_SETS = ("Set5", "Set14", "BSD100", "Urban100", "Manga109", "RealSR16")
+# Sets that are part of another set's folder: name -> (folder, images). RealSR16's large photos are split into four
+# for model selection (ClassSR's operating point) and twelve for the tables; RealSR16 itself is then not reported.
+SUBSETS = {"RealSR4-val": ("RealSR16", ("cam1_01", "cam1_010", "cam2_01", "cam2_010")),
+           "RealSR12": ("RealSR16", ("cam1_02", "cam1_03", "cam1_04", "cam1_05", "cam1_06", "cam1_07", "cam1_09",
+                                     "cam2_02", "cam2_04", "cam2_07", "cam2_08", "cam2_09"))}
+TEST_SETS = ("Set5", "Set14", "BSD100", "Urban100", "Manga109", "RealSR16", "RealSR12")
 PROJECT_DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
 DATA_DIR_VARIABLE = "FSRCNN_DATA_DIR"
 
@@ -189,14 +194,20 @@ def check_h5_mode(path, mode):
 
 
 def load_eval_set(name, data_dir, scale, mode=protocol.LUMA):
-    """[(image name, HR uint8, LR float 0..255)] from an image folder or an eval .h5 file, as luma planes or RGB
-    arrays (`mode`, the network's protocol.ImageMode)."""
-    path = resolve_data(name, data_dir)
+    """[(image name, HR uint8, LR float 0..255)] from an image folder, an eval .h5 file or a SUBSETS name, as luma
+    planes or RGB arrays (`mode`, the network's protocol.ImageMode)."""
+    folder, members = SUBSETS.get(name, (name, None))
+    path = resolve_data(folder, data_dir)
     if os.path.isfile(path):
         check_h5_mode(path, mode)
         return read_eval_h5(path, scale)
     images = []
-    for file in protocol.list_images(path):
+    files = protocol.list_images(path)
+    if members is not None:
+        files = [f for f in files if os.path.splitext(os.path.basename(f))[0] in members]
+        if len(files) != len(members):
+            raise UserError(f"{path}: holds {len(files)} of the {len(members)} images of {name}")
+    for file in files:
         hr, lr = load_image_pair(file, scale, mode)
         images.append((os.path.splitext(os.path.basename(file))[0], hr, lr))
     return images

@@ -131,6 +131,15 @@ def test_every_sub_image_forced_to_one_branch_reproduces_that_network(net):
     assert np.abs(out - plain).max() > 1e-3  # and not elsewhere: the seams the halo removes
 
 
+def test_batches_cover_every_sub_image_with_little_padding():
+    assert classsr.batch_sizes(81, 64) == [64, 16, 8]
+    assert classsr.batch_sizes(128, 64) == [64, 64]
+    assert classsr.batch_sizes(3, 64) == [8]
+    for count in range(1, 300):
+        sizes = classsr.batch_sizes(count, 64)
+        assert count <= sum(sizes) < count + classsr.MIN_BATCH and set(sizes) <= {8, 16, 32, 64}
+
+
 def test_classes_split_sub_images_by_psnr_cheapest_first():
     psnr = np.array([30.0, 20.0, 40.0, 25.0, 35.0, 15.0])
     limits = classsr.class_thresholds(psnr, [1 / 3, 1 / 3, 1 / 3])

@@ -177,15 +177,33 @@ class ClassSRLoss(nn.Cell):
 
 
 # ---------------------------------------------------------------- inference
+MIN_BATCH = 8
+
+
+def batch_sizes(count, chunk):
+    """Batch sizes that cover `count` sub-images: as many `chunk`s as fit, then halves of it down to MIN_BATCH, the
+    last one padded. Each size is one static graph; the padding wasted is under MIN_BATCH sub-images (a single size
+    wastes up to chunk - 1, as much work as the branch's share on a small image)."""
+    sizes, left, size = [], count, chunk
+    while left > 0:
+        if left >= size or size <= MIN_BATCH:
+            sizes.append(size)
+            left -= size
+        else:
+            size //= 2
+    return sizes
+
+
 def run_batched(cell, windows, chunk):
-    """cell over `windows` (N, 1, P, P) in batches of `chunk` (the last one zero-filled: one static shape), as a
-    list of numpy outputs, one per batch."""
-    outs = []
-    for begin in range(0, len(windows), chunk):
-        part = windows[begin:begin + chunk]
-        padded = np.zeros((chunk,) + part.shape[1:], np.float32)
+    """cell over `windows` (N, 1, P, P) in the batches of batch_sizes (the last one zero-filled), as a list of numpy
+    outputs, one per batch."""
+    outs, begin = [], 0
+    for size in batch_sizes(len(windows), chunk):
+        part = windows[begin:begin + size]
+        padded = np.zeros((size,) + part.shape[1:], np.float32)
         padded[:len(part)] = part
         outs.append(cell(ms.Tensor(padded)).asnumpy()[:len(part)])
+        begin += size
     return outs
 
 
@@ -219,8 +237,8 @@ class SubImageRouter:
 
     Sub-images of `patch` LR pixels at `stride`; each output keeps all but `halo` LR pixels on its inner sides, and
     overlapping kept parts are averaged (halo 0, stride < patch: the paper's overlap averaging; stride = patch - 2 halo:
-    abutting cores with halos). Every Cell runs on batches of `chunk` sub-images (the last one zero-filled), so each
-    compiles one static graph. `force` routes every sub-image to that branch without classifying (the "same patch
+    abutting cores with halos). Every Cell runs on batches of `chunk` sub-images and its halves (batch_sizes), each
+    a static graph compiled once. `force` routes every sub-image to that branch without classifying (the "same patch
     pipeline" baseline). `bias` is added to the Class-Module's logits before the argmax: the operating point
     (more sub-images to cheaper or to costlier branches) chosen on validation images without retraining. After each
     call, `last` holds the sub-image count of each branch.
