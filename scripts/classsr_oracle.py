@@ -46,8 +46,10 @@ def main(argv=None):
     classifier = classsr.class_module_macs(cfg.class_width, len(costs), cfg.class_patch) * overlap
     full = classsr.branch_macs((56, 12, 4))
     reference = errors[:, -1].sum()
-    print(f"{len(errors)} cores of {core}x{core} LR pixels on {cfg.val_data}; every core to the cheapest branch: "
-          f"{10 * np.log10(errors[:, 0].sum() / reference):.2f} dB worse")
+    worse = ", ".join(f"{classsr.describe_branch(b)} {10 * np.log10(errors[:, i].sum() / reference):.2f} dB"
+                      for i, b in enumerate(spec.branch_shapes[:-1]))
+    print(f"{len(errors)} cores of {core}x{core} LR pixels on {cfg.val_data}; every core to one branch, worse "
+          f"than the last by: {worse}")
     for budget in (0.02, 0.05, 0.1):
         best = None
         for lam in np.logspace(-3, 3, 400) * reference / len(errors) / full:

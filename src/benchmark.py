@@ -232,12 +232,13 @@ def run(spec, net, workloads, names, settings, report=print):
 
 
 def format_table(results, settings, machine_line):
-    head = (f"{'workload':<16}{'path':<17}{'batch':>6}{'median ms':>11}{'images/s':>10}{'GFLOP/s':>9}"
+    width = max([16] + [len(r.workload) + 1 for r in results])
+    head = (f"{'workload':<{width}}{'path':<17}{'batch':>6}{'median ms':>11}{'images/s':>10}{'GFLOP/s':>9}"
             f"{'max|diff|':>11}")
     lines = [f"{machine_line}; {settings.threads} threads; median of {settings.iters} iterations after "
              f"{settings.warmup} warm-up", head, "-" * len(head)]
     for r in results:
-        lines.append(f"{r.workload:<16}{r.path:<17}{r.batch:>6}{r.median_ms:>11.2f}{r.images_per_s:>10.2f}"
+        lines.append(f"{r.workload:<{width}}{r.path:<17}{r.batch:>6}{r.median_ms:>11.2f}{r.images_per_s:>10.2f}"
                      f"{r.gflops:>9.2f}{r.max_abs_diff:>11.1e}")
     return "\n".join(lines)
 

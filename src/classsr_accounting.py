@@ -8,28 +8,21 @@ two ways: multiply-adds executed, and the paper's FLOPs (2 x multiply-adds, the 
 Class-Module and overlap are included. Also: the routing picture (sub-images tinted by branch over the image).
 """
 import os
-import statistics
-import time
 
 import mindspore as ms
 import numpy as np
 from PIL import Image
 
-from src import evaluate, protocol
+from src import benchmark, evaluate, protocol
 from src.models import classsr
 
 BRANCH_TINTS = [(70, 150, 255), (80, 220, 120), (255, 200, 60), (255, 80, 80)]
 
 
 def median_ms(run, iters):
-    """Median wall time of run() in ms over `iters` calls, after one untimed call (graph compilation)."""
-    run()
-    times = []
-    for _ in range(iters):
-        start = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - start) * 1000.0)
-    return statistics.median(times)
+    """Median wall time of run() in ms over `iters` calls, after one untimed call (graph compilation): the
+    benchmark's protocol."""
+    return benchmark.time_calls(run, benchmark.Settings(warmup=1, iters=iters, threads=0, workdir=""))[0]
 
 
 def _scores(out, hr, lr, scale):

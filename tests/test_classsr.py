@@ -172,6 +172,8 @@ def test_the_shipped_branches_load_and_the_main_one_is_the_shipped_fsrcnn():
     params, _ = checkpoint.read(f"{ROOT}/checkpoints/fsrcnn_x4.ckpt")
     np.testing.assert_array_equal(net.branches[2].deconv.weight.asnumpy(), params["deconv.weight"].asnumpy())
     assert [name for name, _, _ in spec.param_groups(net)] == ["classifier"]
+    spec.cfg.classsr_train = "joint"  # stage 3: also the branches, but never bicubic or the shipped FSRCNN-56
+    assert [name for name, _, _ in spec.param_groups(net)] == ["classifier", "branch1 convs", "branch1 deconv"]
 
 
 def _write_sub_images(path, count, rng):
@@ -251,3 +253,15 @@ def test_eval_infer_and_benchmark_run_the_shipped_classsr(tmp_path, large_image,
 def test_export_refuses_classsr_with_a_reason(capsys):
     code, _, err = run_script("export", ["--config_path", f"{ROOT}/configs/classsr_x4.yaml"], capsys)
     assert code == 2 and "ClassSR cannot be exported as one model" in err
+
+
+def test_realsr16_splits_into_disjoint_validation_and_test_photos(data_dir):
+    folder, val = dataset.SUBSETS["RealSR4-val"]
+    _, test = dataset.SUBSETS["RealSR12"]
+    names = {os.path.splitext(os.path.basename(f))[0] for f in protocol.list_images(os.path.join(data_dir, folder))}
+    assert not set(val) & set(test) and set(val) | set(test) == names
+    assert [n for n, _, _ in dataset.load_eval_set("RealSR4-val", data_dir, 4)] == sorted(val)
+    from src import trainer
+    trainer.check_validation_set("RealSR4-val")
+    with pytest.raises(UserError, match="is a test set"):
+        trainer.check_validation_set("RealSR12")

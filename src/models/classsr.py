@@ -302,10 +302,11 @@ class SubImageRouter:
 
 
 def routing_costs(router, counts):
-    """{"macs", "paper_macs"} per LR pixel of sub-image work for branch counts `counts`, Class-Module included
-    unless the router is forced (then no classifier runs)."""
+    """{"macs", "paper_macs"}: the multiply-adds of `router`'s sub-images when `counts` of them go to each branch,
+    executed and in the paper's convention; the Class-Module is included unless the router is forced (then no
+    classifier runs)."""
     net, area = router.net, router.patch ** 2
-    total = {"macs": 0.0, "paper_macs": 0.0}
+    total = {}
     for key, paper in (("macs", False), ("paper_macs", True)):
         total[key] = sum(float(c) * area * branch_macs(b, net.scale, paper) for c, b in zip(counts, net.branch_shapes))
         if router.force is None:
