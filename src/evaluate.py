@@ -6,6 +6,7 @@ import mindspore as ms
 import numpy as np
 
 from src import dataset, metrics, protocol
+from src.errors import UserError
 
 
 def make_dynamic(net, channels=1):
@@ -81,8 +82,13 @@ def mean_scores(per_image):
 
 def score_set(net, images, scale, with_ssim=True, with_bicubic=True):
     """Per-image scores {name: {"psnr", "ssim", "bicubic_psnr", "bicubic_ssim"}} and their means over the set."""
-    per_image = {name: score_image(protocol.round_uint8(predict(net, lr)), hr, lr, scale, with_ssim, with_bicubic)
-                 for name, hr, lr in images}
+    per_image = {}
+    for name, hr, lr in images:
+        try:
+            sr = predict(net, lr)
+        except UserError as err:  # what the network refuses about this image (ClassSR: smaller than a sub-image)
+            raise UserError(f"{name}: {err}") from None
+        per_image[name] = score_image(protocol.round_uint8(sr), hr, lr, scale, with_ssim, with_bicubic)
     return mean_scores(per_image), per_image
 
 

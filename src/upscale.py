@@ -234,7 +234,10 @@ def _size(pixels):
 def upscale_job(job, upscaler, compare_path="", compare_fmt=""):
     """Upscale and write one image (and its comparison); returns the line to print."""
     start = time.perf_counter()
-    out, tiles = upscaler.upscale(job.pixels)
+    try:
+        out, tiles = upscaler.upscale(job.pixels)
+    except UserError as err:  # what the network refuses about this image (ClassSR: smaller than a sub-image)
+        raise UserError(f"{job.src}: {err}") from None
     sr = Image.fromarray(out)
     del out
     save_atomic(sr, job.dst, job.fmt)

@@ -265,3 +265,13 @@ def test_realsr16_splits_into_disjoint_validation_and_test_photos(data_dir):
     trainer.check_validation_set("RealSR4-val")
     with pytest.raises(UserError, match="is a test set"):
         trainer.check_validation_set("RealSR12")
+
+
+def test_infer_names_the_image_that_is_smaller_than_one_sub_image(tmp_path, capsys):
+    from PIL import Image
+    small = tmp_path / "small.png"
+    Image.fromarray(np.full((30, 60, 3), 90, np.uint8)).save(small)  # the LR input itself
+    code, _, err = run_script("infer", ["--config_path", f"{ROOT}/configs/classsr_x4.yaml", "--input", str(small),
+                                        "--output", str(tmp_path / "out.png"), "--threads", "1"], capsys)
+    assert code == 2 and f"{small}: image height: 30 LR pixels is smaller than one sub-image of 36" in err
+    assert not (tmp_path / "out.png").exists()
