@@ -275,3 +275,22 @@ def test_infer_names_the_image_that_is_smaller_than_one_sub_image(tmp_path, caps
                                         "--output", str(tmp_path / "out.png"), "--threads", "1"], capsys)
     assert code == 2 and f"{small}: image height: 30 LR pixels is smaller than one sub-image of 36" in err
     assert not (tmp_path / "out.png").exists()
+
+
+def test_a_narrower_branch_starts_from_the_mapping_layers_of_fsrcnn_56(capsys):
+    from src import trainer
+    cfg = config.get_config("test", ["--d", "16", "--init_ckpt", f"{ROOT}/checkpoints/fsrcnn_x4.ckpt",
+                                     "--init_matching_shapes", "true"])
+    spec = models.spec_for(cfg)
+    ms.set_seed(1)
+    net = spec.build()
+    first = net.features[0].weight.asnumpy().copy()
+    trainer._init_from(spec, net)  # pylint: disable=protected-access
+    params, _ = checkpoint.read(cfg.init_ckpt)
+    mapping = [n for n, p in net.parameters_and_names() if params[n].shape == p.shape]
+    assert len(mapping) == 15 and "features.4.weight" in mapping  # the 3x3 mapping convs (s = 12) and their PReLUs
+    for name, p in net.parameters_and_names():
+        if name in mapping:
+            np.testing.assert_array_equal(p.asnumpy(), params[name].asnumpy())
+    np.testing.assert_array_equal(net.features[0].weight.asnumpy(), first)  # 1 -> 16: kept as initialised
+    assert "initialised 15 of 23 parameters" in capsys.readouterr().out
