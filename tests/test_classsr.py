@@ -153,6 +153,17 @@ def test_an_image_smaller_than_one_sub_image_is_a_clear_error(net):
         router.route(np.zeros((40, 12), np.float32))
 
 
+@pytest.mark.parametrize("option, value, message", [
+    ("--class_bias", "1,2", "class_bias '1,2': give 3 numbers, one per branch"),
+    ("--class_bias", "a,b,c", "class_bias 'a,b,c': give 3 numbers"),
+    ("--class_shares", "0.5,0.5,0.5", "the shares must be >= 0 and sum to 1"),
+])
+def test_per_branch_options_are_checked(option, value, message):
+    spec = models.spec_for(_cfg(option, value))
+    with pytest.raises(UserError, match=message):
+        spec.logit_bias() if option == "--class_bias" else spec.shares()
+
+
 def test_gaps_between_sub_images_are_refused(net):
     with pytest.raises(UserError, match="leaves gaps"):
         classsr.SubImageRouter(net, 16, 14, halo=2)

@@ -376,25 +376,29 @@ class ClassSRSpec(NetworkSpec):
         self.branch_shapes = parse_branches(cfg.branches)
         self._routers = {}
 
+    def _per_branch(self, key, default):
+        """Config key `key` as one float per branch (comma-separated), or `default` for every branch when empty."""
+        text, k = getattr(self.cfg, key), len(self.branch_shapes)
+        if not text:
+            return [default] * k
+        try:
+            values = [float(v) for v in text.split(",")]
+        except ValueError:
+            values = []
+        if len(values) != k:
+            raise UserError(f"{key} '{text}': give {k} numbers, one per branch ({self.cfg.branches})")
+        return values
+
     def shares(self):
         """Target share of each class (Average-Loss): class_shares, or equal."""
-        k = len(self.branch_shapes)
-        if not self.cfg.class_shares:
-            return [1.0 / k] * k
-        shares = [float(v) for v in self.cfg.class_shares.split(",")]
-        if len(shares) != k or min(shares) < 0 or abs(sum(shares) - 1) > 1e-6:
-            raise UserError(f"class_shares '{self.cfg.class_shares}': give {k} non-negative shares summing to 1")
+        shares = self._per_branch("class_shares", 1.0 / len(self.branch_shapes))
+        if min(shares) < 0 or abs(sum(shares) - 1) > 1e-6:
+            raise UserError(f"class_shares '{self.cfg.class_shares}': the shares must be >= 0 and sum to 1")
         return shares
 
     def logit_bias(self):
-        """class_bias as one float per branch (zeros when empty)."""
-        k = len(self.branch_shapes)
-        if not self.cfg.class_bias:
-            return [0.0] * k
-        bias = [float(v) for v in self.cfg.class_bias.split(",")]
-        if len(bias) != k:
-            raise UserError(f"class_bias '{self.cfg.class_bias}': give {k} numbers, one per branch")
-        return bias
+        """class_bias, added to the Class-Module's logits at inference (zeros when empty)."""
+        return self._per_branch("class_bias", 0.0)
 
     def build(self):
         return ClassSR(self.branch_shapes, self.cfg.class_width)
