@@ -1,11 +1,12 @@
 """The README cost table at x4: parameters, multiply-adds at 256x256 LR, CPU latency and forward memory per model.
 
     python scripts/cost_table.py [--configs configs/fsrcnn_x4.yaml,configs/fsrcnn-s_x4.yaml,configs/fmen-s_x4.yaml]
-        [--iters 20 --warmup 3] [--json docs/cost_x4.json]
+        [--iters 20 --warmup 3] [--graph_kernel true] [--json docs/cost_x4.json]
 
 For each config, in child processes one after the other (never beside a training run):
 - benchmark.py --compare_torch true on the 256x256 workload's paths mindspore_graph and onnxruntime, with the
-  PyTorch reference of the same network in the same run (median ms; src/benchmark.py);
+  PyTorch reference of the same network in the same run (median ms; src/benchmark.py), with graph kernel fusion of
+  the static MindSpore graph if --graph_kernel true;
 - the forward memory: the growth of the peak RSS of a process that runs the served (inference) form with dynamic
   shapes, as eval.py and infer.py do, on a 256x256 LR input after a warm-up on 32x32 (compilation excluded).
 Parameters and multiply-adds come from the model (its inference form; the spec's macs_per_lr_pixel).
@@ -74,7 +75,7 @@ def child(args):
     return proc.stdout
 
 
-def measure(config_path, iters, warmup, threads):
+def measure(config_path, iters, warmup, threads, graph_kernel):
     from src import checkpoint, models
     from src.config import get_config
     cfg = get_config("", ["--config_path", config_path])
@@ -84,7 +85,7 @@ def measure(config_path, iters, warmup, threads):
         report = os.path.join(folder, "bench.json")
         child(["benchmark.py", "--config_path", config_path, "--bench_paths", "mindspore_graph,onnxruntime",
                "--compare_torch", "true", "--iters", str(iters), "--warmup", str(warmup), "--threads", str(threads),
-               "--json", report])
+               "--graph_kernel", graph_kernel, "--json", report])
         with open(report, encoding="utf-8") as f:
             bench = json.load(f)
     single = f"single_{SIDE}_x{cfg.scale}"
@@ -95,7 +96,7 @@ def measure(config_path, iters, warmup, threads):
     return {"config": config_path, "model": spec.describe(), "params": sum(p.size for p in net.trainable_params()),
             "gmacs_256": spec.macs_per_lr_pixel() * SIDE * SIDE / 1e9, "mindspore_ms": ms_of["mindspore_graph"],
             "onnxruntime_ms": ms_of.get("onnxruntime"), "torch_ms": torch_ms, "forward_memory_mb": memory,
-            "machine": bench["machine"], "threads": bench["threads"]}
+            "machine": bench["machine"], "threads": bench["threads"], "graph_kernel": graph_kernel}
 
 
 def render(rows):
@@ -114,6 +115,8 @@ def main():
     parser.add_argument("--iters", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--graph_kernel", default="false", choices=["true", "false"],
+                        help="fuse the static MindSpore graph's elementwise ops (benchmark.py --graph_kernel)")
     parser.add_argument("--json", default="")
     parser.add_argument("--step_runs", default=STEP_RUNS)
     parser.add_argument("--memory_child", default="", help=argparse.SUPPRESS)
@@ -125,14 +128,14 @@ def main():
     if args.step_child:
         step_child(args.step_child, args.iters, args.warmup, args.threads)
         return
-    rows = [measure(c, args.iters, args.warmup, args.threads) for c in args.configs.split(",")]
+    rows = [measure(c, args.iters, args.warmup, args.threads, args.graph_kernel) for c in args.configs.split(",")]
     steps = []
     for options in filter(None, (o.strip() for o in args.step_runs.split(";"))):
         out = child([os.path.join("scripts", "cost_table.py"), "--step_child", options, "--iters", str(args.iters),
                      "--warmup", str(args.warmup), "--threads", str(args.threads)])
         steps.append({"options": options, "batch": STEP_BATCH, "lr_patch": STEP_PATCH,
                       "median_ms": float(out.strip().splitlines()[-1])})
-    print(f"{rows[0]['machine']}, {rows[0]['threads']} threads")
+    print(f"{rows[0]['machine']}, {rows[0]['threads']} threads, graph kernel fusion {args.graph_kernel}")
     print(render(rows))
     for step in steps:
         print(f"training step, batch {STEP_BATCH} of LR {STEP_PATCH}x{STEP_PATCH}, {step['options']}: "

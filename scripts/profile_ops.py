@@ -5,7 +5,9 @@ Prints median milliseconds (x4, 1x1xSIZExSIZE, random weights: time does not dep
 2. the whole network with MindSpore's nn.PReLU and with src/models/fsrcnn.py's PReLU form, static and dynamic shape,
    plus a training step (batch 16, LR 6x6) with each, and the same with graph kernel fusion (device.py graph_kernel;
    compiled after the others, so only these are fused);
-3. the exported ONNX in ONNX Runtime at each graph optimisation level.
+3. the exported ONNX in ONNX Runtime at each graph optimisation level;
+4. with --fmen_rounds N: FMEN-S x4 (inference form, static) whole, and without its activations, its conv biases or
+   both, in N alternating rounds: what its elementwise work costs beside the convolutions.
 These are the measurements behind README's performance section. Run it on an otherwise idle machine.
 """
 import argparse
@@ -26,6 +28,7 @@ import numpy as np  # noqa: E402
 from mindspore import nn  # noqa: E402
 
 from src import device, evaluate, export  # noqa: E402
+from src.models import fmen  # noqa: E402
 from src.models.fsrcnn import FSRCNN, SubPixelFSRCNN  # noqa: E402
 
 
@@ -55,11 +58,44 @@ def copy_of(net):
     return twin
 
 
+class Identity(nn.Cell):
+    def construct(self, x):
+        return x
+
+
+def fmen_without(activations, biases):
+    """FMEN-S x4 (random weights) with its LeakyReLUs replaced by the identity and/or its conv biases dropped."""
+    net = fmen.FMEN(4, form="inference")
+    net.set_train(False)
+    for _, cell in net.cells_and_names():
+        if activations and isinstance(cell, (fmen.ERB, fmen.HFAB)):
+            cell.act = Identity()
+        if biases and isinstance(cell, nn.Conv2d):
+            cell.has_bias = False
+    return net
+
+
+def fmen_section(side, rounds, rng):
+    print(f"4. FMEN-S x4 static forward, {side}x{side} LR, median of {rounds} alternating rounds")
+    x = ms.Tensor(rng.random((1, 3, side, side), dtype=np.float32))
+    variants = {"whole": fmen_without(False, False), "no activations": fmen_without(True, False),
+                "no conv biases": fmen_without(False, True), "neither": fmen_without(True, True)}
+    times = {name: [] for name in variants}
+    for net in variants.values():
+        net(x).asnumpy()
+    for _ in range(rounds):
+        for name, net in variants.items():
+            times[name].append(median_ms(lambda n=net: n(x).asnumpy(), 1))
+    for name in variants:
+        print(f"   {name:<32}{statistics.median(times[name]):8.1f} ms")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--reps", type=int, default=20)
+    parser.add_argument("--fmen_rounds", type=int, default=0, help="section 4 (FMEN-S) with this many rounds")
     args = parser.parse_args()
     ms.set_device("CPU")
     ms.set_context(mode=ms.GRAPH_MODE)
@@ -120,6 +156,13 @@ def main():
     print(f"   sub-pixel form, static{' (fused)' if 'PReLU form + fusion' in calls else ''} "
           f"{run(SubPixelFSRCNN(net), x):7.1f} ms")
 
+    onnx_section(net, x.asnumpy(), args, reps)
+    if args.fmen_rounds:
+        ms.set_context(enable_graph_kernel=False)
+        fmen_section(side, args.fmen_rounds, rng)
+
+
+def onnx_section(net, feed, args, reps):
     try:
         import onnxruntime as ort
     except ImportError:
@@ -128,8 +171,7 @@ def main():
     print("3. ONNX Runtime on the exported ONNX")
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "fsrcnn.onnx")
-        export.export(net, export.Target("ONNX", path, (1, 1, side, side)))
-        feed = x.asnumpy()
+        export.export(net, export.Target("ONNX", path, feed.shape))
         for level in ("ORT_ENABLE_BASIC", "ORT_ENABLE_EXTENDED", "ORT_ENABLE_ALL"):
             options = ort.SessionOptions()
             options.intra_op_num_threads, options.inter_op_num_threads = args.threads, 1

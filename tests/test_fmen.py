@@ -69,7 +69,7 @@ def test_training_form_trains_past_the_first_steps():
     root = os.path.join(os.path.dirname(__file__), "..")
     try:
         done = subprocess.run([sys.executable, "-c", _TRAINING_STEPS, root], capture_output=True, text=True,
-                              timeout=240)
+                              timeout=240, check=False)
     except subprocess.TimeoutExpired:
         pytest.fail("20 training steps of a small training-form FMEN did not finish in 240 s (the step stall)")
     assert done.returncode == 0, done.stderr[-2000:]
