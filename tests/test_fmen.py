@@ -1,6 +1,7 @@
 """FMEN-S: the two forms and their conversion, the released weights against an independent numpy forward, the
 PyTorch-file reader, the transfer to other scales, and the RGB paths (eval, tiles, serving files)."""
 import io
+import json
 import os
 import pickle
 import zipfile
@@ -197,6 +198,25 @@ def test_shipped_checkpoint_reproduces_a_numpy_forward_of_the_released_weights()
     reference = numpy_fmen(state, crop.transpose(2, 0, 1).astype(np.float64), 4).transpose(1, 2, 0)
     assert ours.shape == (128, 112, 3)
     assert relative_error(ours, reference) < 1e-4
+
+
+def test_from_scratch_checkpoint_is_served_as_its_reparameterisation():
+    """The shipped from-scratch run (training form, BatchNorm statistics of real training): in eval mode it equals
+    its re-parameterised inference form on a real image, and that form scores Set5 as docs/results records."""
+    spec = spec_for(get_config("", ["--config_path", "configs/fmen-s_x4_scratch.yaml"]))
+    net = checkpoint.network_from_checkpoint(spec.cfg.ckpt_file, spec)
+    net.set_train(False)
+    plain = spec.inference_form(net)
+    assert (net.form, plain.form) == ("training", "inference")
+    _, lr = dataset.load_image_pair(os.path.join(dataset.data_folder(), "Set5", "bird.png"), 4, spec.image_mode)
+    crop = evaluate.network_input(lr[20:52, 30:58])
+    assert relative_error(evaluate.forward(plain, crop), evaluate.forward(net, crop)) < 1e-4
+    set5 = dataset.load_eval_set("Set5", dataset.data_folder(), 4, spec.image_mode)
+    means, _ = evaluate.score_set(evaluate.make_dynamic(plain, spec.channels), set5, 4)
+    with open(os.path.join(os.path.dirname(__file__), "..", "docs", "results", "fmen-s_x4_scratch.json"),
+              encoding="utf-8") as f:
+        stored = json.load(f)["sets"]["Set5"]
+    assert means["psnr"] == pytest.approx(stored["psnr"], abs=2e-3)
 
 
 def _torch_like_zip(payload):
