@@ -39,8 +39,8 @@ def relative_error(a, b):
 def test_pad_with_puts_the_values_on_a_one_pixel_border():
     x = np.random.default_rng(3).normal(size=(2, 3, 4, 5)).astype(np.float32)
     values = np.array([1.5, -2.0, 0.25], np.float32)
-    expected = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1))) + np.pad(
-        np.zeros((1, 3, 4, 5), np.float32), ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=1.0) * values[:, None, None]
+    border = np.pad(np.zeros((1, 3, 4, 5), np.float32), ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=1.0)
+    expected = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1))) + border * values[:, None, None]
     out = fmen._pad_with(ms.Tensor(x), ms.Tensor(values)).asnumpy()
     np.testing.assert_array_equal(out, expected)
 
