@@ -1,8 +1,9 @@
-"""Export a checkpoint: python export.py --ckpt_file F --scale N [--file_name NAME] [--file_format MINDIR|AIR|ONNX]
-[--fixed_shape N,1,H,W] [--subpixel true].
+"""Export a checkpoint: python export.py --ckpt_file F --scale N [--file_name NAME]
+[--file_format MINDIR|AIR|ONNX|CKPT] [--fixed_shape N,1,H,W] [--subpixel true].
 
 MINDIR takes any batch and size unless --fixed_shape is given; ONNX (repaired for onnxruntime) and AIR (Ascend only)
-are static, 1,1,256,256 by default. Writes NAME.mindir, NAME.air or NAME.onnx. --subpixel writes the deconvolution
+are static, 1,1,256,256 by default. CKPT is the served (inference) form as a checkpoint, e.g. a training-form FMEN
+re-parameterised. Writes NAME.mindir, NAME.air, NAME.onnx or NAME.ckpt. --subpixel writes the deconvolution
 as its exact sub-pixel form (stride-1 conv + pixel shuffle), for backends whose transposed convolution is slow.
 """
 from src import environment  # first: it prepares the environment MindSpore reads when it loads
@@ -21,7 +22,7 @@ def main(argv=None):
     target = export.plan(cfg, spec)
     device.setup(cfg)
     net = spec.inference_form(checkpoint.network_from_checkpoint(cfg.ckpt_file, spec))
-    export.export(net, target)
+    export.export(net, target, export.served_record(spec, cfg.ckpt_file))
     print(export.summary(target, spec))
 
 

@@ -12,12 +12,15 @@ MODEL_OF_OLD_FILES = "fsrcnn"
 
 
 def save(obj, path, info):
-    """save_checkpoint to a temporary name, fsync, then rename: a kill at any moment leaves the old file or the new."""
+    """save_checkpoint to a temporary name, fsync, then rename: a kill at any moment leaves the old file or the new.
+    The file is made 0644: MindSpore leaves it owner-read-only, which a later copy over it (train_all.sh installing
+    a stage again) cannot overwrite without root."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = f"{path}.tmp.ckpt"
     ms.save_checkpoint(obj, tmp, append_dict=dict(info))
     with open(tmp, "rb") as f:
         os.fsync(f.fileno())
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
 
 

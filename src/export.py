@@ -1,4 +1,5 @@
-"""Model export for export.py: MINDIR (dynamic batch/height/width by default), AIR (Ascend only) and ONNX.
+"""Model export for export.py: MINDIR (dynamic batch/height/width by default), AIR (Ascend only), ONNX, and CKPT (the
+served form as a checkpoint: FMEN's re-parameterisation, a third of its training form's size).
 
 MindSpore 2.10 writes an invalid ONNX model, so the ONNX path repairs it (repair_onnx) and checks the result.
 """
@@ -9,9 +10,10 @@ from typing import NamedTuple
 import mindspore as ms
 import numpy as np
 
+from src import checkpoint
 from src.errors import UserError
 
-EXTENSIONS = {"MINDIR": ".mindir", "AIR": ".air", "ONNX": ".onnx"}
+EXTENSIONS = {"MINDIR": ".mindir", "AIR": ".air", "ONNX": ".onnx", "CKPT": ".ckpt"}
 # MindSpore's ONNX writer refuses dynamic shapes; AIR, compiled offline for Ascend 310 by ATC, is static as in ModelZoo.
 STATIC_FORMATS = ("AIR", "ONNX")
 DEFAULT_STATIC_SIDE = 256
@@ -58,6 +60,9 @@ def plan(cfg, spec):
                         f"export MINDIR or ONNX instead")
     if fmt == "ONNX":
         _import_onnx()
+    if fmt == "CKPT" and cfg.subpixel:
+        raise UserError("--subpixel changes the exported graph, not the weights: a CKPT keeps the checkpoint's "
+                        "layers (drop --subpixel)")
     c = spec.channels
     static = (1, c, DEFAULT_STATIC_SIDE, DEFAULT_STATIC_SIDE)
     shape = parse_fixed_shape(cfg.fixed_shape, c) or (static if fmt in STATIC_FORMATS else (None, c, None, None))
@@ -69,8 +74,18 @@ def plan(cfg, spec):
     return Target(fmt, path, shape)
 
 
-def export(net, target):
-    """Write `net` as `target` atomically."""
+def served_record(spec, source):
+    """What a CKPT export records: checkpoint `source`'s record (epoch, validation PSNR) under the architecture of
+    the inference form, so that eval.py and infer.py read it as any checkpoint of that form."""
+    _, info = checkpoint.read(source)
+    return {**info, **spec.inference_arch(), "source": os.path.basename(source)}
+
+
+def export(net, target, record=None):
+    """Write `net` as `target` atomically (a CKPT with `record`, served_record(), as its checkpoint info)."""
+    if target.file_format == "CKPT":
+        checkpoint.save(net, target.path, record)
+        return
     if None in target.shape:
         x = ms.Tensor(shape=list(target.shape), dtype=ms.float32)
     else:
@@ -86,6 +101,8 @@ def export(net, target):
 
 def summary(target, spec):
     """The line export.py prints."""
+    if target.file_format == "CKPT":
+        return f"wrote {target.path} (CKPT, {spec.describe(spec.inference_arch())})"
     shape = ",".join(str(v) if v else axis for v, axis in zip(target.shape, "NCHW"))
     return f"wrote {target.path} ({target.file_format}, {spec.describe()}, input {shape} float32)"
 

@@ -109,6 +109,7 @@ def run_script(*args):
     (["--file_format", "AIR"], "AIR export needs the Ascend backend"),
     (["--fixed_shape", "1,3,64,64"], "fixed_shape '1,3,64,64' must be N,1,H,W"),
     (["--ckpt_file", "missing.ckpt"], "missing.ckpt: checkpoint not found"),
+    (["--file_format", "CKPT", "--subpixel", "true"], "--subpixel changes the exported graph, not the weights"),
 ])
 def test_user_errors_exit_2_with_one_line_and_no_file(tmp_path, args, message):
     _, ckpt = random_checkpoint(tmp_path, 4)

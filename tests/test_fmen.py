@@ -200,20 +200,48 @@ def test_shipped_checkpoint_reproduces_a_numpy_forward_of_the_released_weights()
     assert relative_error(ours, reference) < 1e-4
 
 
-def test_from_scratch_checkpoint_is_served_as_its_reparameterisation():
-    """The shipped from-scratch run (training form, BatchNorm statistics of real training): in eval mode it equals
-    its re-parameterised inference form on a real image, and that form scores Set5 as docs/results records."""
+def test_ckpt_export_writes_the_reparameterised_form_with_the_training_record(tmp_path, monkeypatch, capsys):
+    """export.py --file_format CKPT of a training-form checkpoint (BatchNorm statistics far from their initial values)
+    writes the inference form, which eval.py's loader reads with --form inference and which equals the trained network
+    in eval mode; the record (epoch, validation PSNR) carries over, the training form is refused for it."""
+    import sys
+    import export as export_cli
+    arch = ["--model", "fmen", "--scale", "2", "--n_feats", "8", "--mid_feats", "8", "--down_blocks", "1"]
+    ms.set_seed(5)
+    trained = randomise(fmen.FMEN(2, channels=8, mid=8, blocks=1, form="training"), seed=5)
+    source, target = str(tmp_path / "best.ckpt"), str(tmp_path / "served")
+    spec = spec_for(get_config("", arch + ["--form", "training"]))
+    checkpoint.save(trained, source, dict(spec.arch(), epoch=6, val_psnr=31.5))
+    monkeypatch.setattr(sys, "argv", ["export.py", *arch, "--form", "training", "--ckpt_file", source,
+                                      "--file_format", "CKPT", "--file_name", target])
+    export_cli.main()
+    assert capsys.readouterr().out.strip() == (f"wrote {target}.ckpt (CKPT, FMEN(n_feats=8, mid_feats=8, "
+                                               "down_blocks=1, form=inference) x2)")
+    assert sorted(os.listdir(tmp_path)) == ["best.ckpt", "served.ckpt"]
+    assert os.stat(target + ".ckpt").st_mode & 0o777 == 0o644
+    _, info = checkpoint.read(target + ".ckpt")
+    assert (info["form"], info["epoch"], info["source"]) == ("inference", 6, "best.ckpt")
+    assert info["val_psnr"] == pytest.approx(31.5)
+    served = checkpoint.network_from_checkpoint(target + ".ckpt", spec_for(get_config("", arch + ["--form",
+                                                                                                  "inference"])))
+    assert served.form == "inference"
+    trained.set_train(False)
+    x = ms.Tensor(np.random.default_rng(5).random((1, 3, 9, 11), dtype=np.float32))
+    assert relative_error(served(x).asnumpy(), trained(x).asnumpy()) < 1e-4
+    with pytest.raises(UserError, match="checkpoint is form=inference but form=training was asked for"):
+        checkpoint.network_from_checkpoint(target + ".ckpt", spec)
+
+
+def test_from_scratch_checkpoint_scores_set5_as_recorded():
+    """The shipped from-scratch run is the inference form of the training run's best epoch (export.py CKPT, checked
+    above for equality): it scores Set5 as docs/results records."""
     spec = spec_for(get_config("", ["--config_path", "configs/fmen-s_x4_scratch.yaml"]))
+    _, info = checkpoint.read(spec.cfg.ckpt_file)
+    assert (info["form"], info["epoch"], info["source"]) == ("inference", 9, "best.ckpt")
     net = checkpoint.network_from_checkpoint(spec.cfg.ckpt_file, spec)
-    net.set_train(False)
-    plain = spec.inference_form(net)
-    assert (net.form, plain.form) == ("training", "inference")
     shipped_sets = os.path.join(os.path.dirname(__file__), "..", "data")  # Set5 ships: this runs in CI too
-    _, lr = dataset.load_image_pair(os.path.join(shipped_sets, "Set5", "bird.png"), 4, spec.image_mode)
-    crop = evaluate.network_input(lr[20:52, 30:58])
-    assert relative_error(evaluate.forward(plain, crop), evaluate.forward(net, crop)) < 1e-4
     set5 = dataset.load_eval_set("Set5", shipped_sets, 4, spec.image_mode)
-    means, _ = evaluate.score_set(evaluate.make_dynamic(plain, spec.channels), set5, 4)
+    means, _ = evaluate.score_set(evaluate.make_dynamic(net, spec.channels), set5, 4)
     with open(os.path.join(os.path.dirname(__file__), "..", "docs", "results", "fmen-s_x4_scratch.json"),
               encoding="utf-8") as f:
         stored = json.load(f)["sets"]["Set5"]

@@ -49,9 +49,15 @@ class NetworkSpec:
         """{key: value} of the architecture, as checkpoints record it."""
         return {"model": self.name, "scale": self.cfg.scale, **{k: getattr(self.cfg, k) for k in self.arch_keys}}
 
-    def describe(self):
-        keys = ", ".join(f"{k}={getattr(self.cfg, k)}" for k in self.arch_keys)
-        return f"{self.title}({keys}) x{self.cfg.scale}"
+    def inference_arch(self):
+        """arch() of inference_form(net): what a checkpoint of the served network records (export.py CKPT)."""
+        return self.arch()
+
+    def describe(self, arch=None):
+        """The network as messages name it, e.g. FSRCNN(d=56, s=12, m=4) x3 (of `arch`, default arch())."""
+        arch = arch or self.arch()
+        keys = ", ".join(f"{k}={arch[k]}" for k in self.arch_keys)
+        return f"{self.title}({keys}) x{arch['scale']}"
 
     def build(self):
         """The network in its training form."""

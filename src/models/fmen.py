@@ -303,6 +303,9 @@ class FMENSpec(NetworkSpec):
     def inference_form(self, net):
         return reparameterize(net) if net.form == "training" else net
 
+    def inference_arch(self):
+        return dict(self.arch(), form="inference")
+
     def macs_per_lr_pixel(self):
         cfg = self.cfg
         return count_macs_per_lr_pixel(cfg.scale, cfg.n_feats, cfg.mid_feats, cfg.down_blocks)
