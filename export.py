@@ -22,7 +22,7 @@ def main(argv=None):
     target = export.plan(cfg, spec)
     device.setup(cfg)
     net = spec.inference_form(checkpoint.network_from_checkpoint(cfg.ckpt_file, spec))
-    export.export(net, target, export.served_record(spec, cfg.ckpt_file))
+    export.export(net, target, spec, cfg.ckpt_file)
     print(export.summary(target, spec))
 
 

@@ -74,17 +74,13 @@ def plan(cfg, spec):
     return Target(fmt, path, shape)
 
 
-def served_record(spec, source):
-    """What a CKPT export records: checkpoint `source`'s record (epoch, validation PSNR) under the architecture of
-    the inference form, so that eval.py and infer.py read it as any checkpoint of that form."""
-    _, info = checkpoint.read(source)
-    return {**info, **spec.inference_arch(), "source": os.path.basename(source)}
-
-
-def export(net, target, record=None):
-    """Write `net` as `target` atomically (a CKPT with `record`, served_record(), as its checkpoint info)."""
+def export(net, target, spec=None, source=None):
+    """Write `net` as `target` atomically. A CKPT also needs `spec` and `source`, the checkpoint `net` was read from:
+    it keeps source's record (epoch, validation PSNR) under the inference form's architecture, so that eval.py and
+    infer.py read it as any checkpoint of that form."""
     if target.file_format == "CKPT":
-        checkpoint.save(net, target.path, record)
+        _, info = checkpoint.read(source)
+        checkpoint.save(net, target.path, {**info, **spec.inference_arch(), "source": os.path.basename(source)})
         return
     if None in target.shape:
         x = ms.Tensor(shape=list(target.shape), dtype=ms.float32)
