@@ -133,7 +133,8 @@ def test_train_all_runs_and_resumes_the_transfer_schedule(image_folder, tmp_path
         assert not (project / "checkpoints" / (ckpt.stem + ".ckpt")).exists()
     scales = {stage: scale for scale in (3, 2, 4) for stage in results.schedule(str(project), f"fsrcnn_x{scale}")}
     stages = list(scales)
-    assert stages[:5] == ["fsrcnn_x3_base", "fsrcnn_x3", "fsrcnn_x2_transfer", "fsrcnn_x2", "fsrcnn_x4_transfer"]
+    assert stages[:6] == ["fsrcnn_x3_base", "fsrcnn_x3_restart", "fsrcnn_x3", "fsrcnn_x2_transfer", "fsrcnn_x2",
+                          "fsrcnn_x4_transfer"]
     assert stages[-1] == "fsrcnn_x4"
     command = ["bash", str(project / "scripts" / "train_all.sh"), "fsrcnn", "--train_data", str(image_folder),
                "--val_data", str(image_folder), "--epochs", "1", "--lr_patch_size", "8", "--patch_stride", "8",
