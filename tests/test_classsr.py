@@ -175,11 +175,11 @@ def test_a_branch_checkpoint_of_another_shape_is_refused(tmp_path):
         spec.load_branches(spec.build())
 
 
-def test_the_shipped_branches_load_and_the_main_one_is_the_shipped_fsrcnn():
+def test_the_shipped_branches_load_and_the_main_one_is_classsr_s_fsrcnn_56():
     spec = models.spec_for(config.get_config("test", ["--config_path", f"{ROOT}/configs/classsr_x4.yaml"]))
     net = spec.build()
     spec.load_branches(net)
-    params, _ = checkpoint.read(f"{ROOT}/checkpoints/fsrcnn_x4.ckpt")
+    params, _ = checkpoint.read(f"{ROOT}/checkpoints/classsr_x4_branch2.ckpt")
     np.testing.assert_array_equal(net.branches[2].deconv.weight.asnumpy(), params["deconv.weight"].asnumpy())
     assert [name for name, _, _ in spec.param_groups(net)] == ["classifier"]
     spec.cfg.classsr_train = "joint"  # stage 3: also the branches, but never bicubic or the shipped FSRCNN-56

@@ -95,11 +95,12 @@ def test_checkpoints_record_the_model_and_refuse_another(tmp_path, tiny, random_
 
 
 def test_files_written_before_the_models_package_load_as_fsrcnn(tmp_path):
-    """The shipped checkpoints carry scale/d/s/m but no model name."""
-    _, info = checkpoint.read("checkpoints/fsrcnn_x4.ckpt")
+    """Checkpoints written before the models package (the shipped ClassSR FSRCNN-56 is one) carry scale/d/s/m
+    but no model name."""
+    _, info = checkpoint.read("checkpoints/classsr_x4_branch2.ckpt")
     assert "model" not in info and info["d"] == 56
     spec = models.spec_for(get_config("", []))
-    net = checkpoint.network_from_checkpoint("checkpoints/fsrcnn_x4.ckpt", spec)
+    net = checkpoint.network_from_checkpoint("checkpoints/classsr_x4_branch2.ckpt", spec)
     assert net.deconv.weight.shape == (56, 1, 9, 9)
 
 
