@@ -21,16 +21,16 @@ from src.errors import UserError, cli_entry  # noqa: E402
 
 @cli_entry
 def main(argv=None):
-    cfg = get_config(__doc__, argv)
-    from src import benchmark, checkpoint, device, models
+    cfg = get_config(__doc__, argv, "benchmark")
+    from src import benchmark, device, inference, models
     spec = models.spec_for(cfg)
-    names = benchmark.parse_paths(cfg.bench_paths)
+    names = benchmark.parse_paths(cfg.bench_paths, spec)
     if cfg.iters < 1 or cfg.warmup < 0 or cfg.bench_batch < 1 or cfg.threads < 0:
         raise UserError("--iters and --bench_batch must be >= 1, --warmup and --threads >= 0")
     device.setup(cfg)
     threads = device.cpu_threads(cfg.threads)
-    net = spec.inference_form(checkpoint.network_from_checkpoint(cfg.ckpt_file, spec))
-    workloads = spec.bench_workloads(cfg)
+    net = inference.served_network(spec)
+    workloads = benchmark.workloads(spec)
     with tempfile.TemporaryDirectory(prefix="fsrcnn-bench-") as workdir:
         settings = benchmark.Settings(cfg.warmup, cfg.iters, threads, workdir)
         results, skipped = benchmark.run(spec, net, workloads, names, settings)

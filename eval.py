@@ -12,12 +12,12 @@ from src.errors import cli_entry  # noqa: E402
 
 @cli_entry
 def main(argv=None):
-    cfg = get_config(__doc__, argv)
-    from src import checkpoint, device, evaluate, models
+    cfg = get_config(__doc__, argv, "eval")
+    from src import device, evaluate, inference, models
     spec = models.spec_for(cfg)
     device.setup(cfg)
-    net = spec.inference_form(checkpoint.network_from_checkpoint(cfg.ckpt_file, spec))
-    net = evaluate.make_dynamic(net, spec.channels)
+    net = inference.served_network(spec)
+    net = inference.make_dynamic(net, spec.channels)
     results = evaluate.evaluate(net, cfg, spec.image_mode)
     print(f"{spec.describe()}  {cfg.ckpt_file}")
     print(evaluate.format_table(results, cfg.verbose))

@@ -16,12 +16,12 @@ from src.errors import cli_entry  # noqa: E402
 
 @cli_entry
 def main(argv=None):
-    cfg = get_config(__doc__, argv)
-    from src import checkpoint, device, export, models
+    cfg = get_config(__doc__, argv, "export")
+    from src import device, export, inference, models
     spec = models.spec_for(cfg)
     target = export.plan(cfg, spec)
     device.setup(cfg)
-    net = spec.inference_form(checkpoint.network_from_checkpoint(cfg.ckpt_file, spec))
+    net = inference.served_network(spec)
     export.export(net, target, spec, cfg.ckpt_file)
     print(export.summary(target, spec))
 

@@ -15,7 +15,7 @@ from src.errors import cli_entry  # noqa: E402
 
 @cli_entry
 def main(argv=None):
-    cfg = get_config(__doc__, argv)
+    cfg = get_config(__doc__, argv, "infer")
     from src import upscale
     upscale.run(cfg)
 

@@ -14,7 +14,7 @@ from src.errors import cli_entry  # noqa: E402
 
 @cli_entry
 def main(argv=None):
-    cfg = get_config(__doc__, argv)
+    cfg = get_config(__doc__, argv, "postprocess")
     from src import evaluate, serving
     meta = serving.read_meta(cfg.lr_bin_dir)
     results = serving.postprocess(meta, serving.load_images(meta), cfg.sr_bin_dir, cfg.png_dir)

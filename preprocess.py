@@ -15,7 +15,7 @@ from src.errors import UserError, cli_entry  # noqa: E402
 
 @cli_entry
 def main(argv=None):
-    cfg = get_config(__doc__, argv)
+    cfg = get_config(__doc__, argv, "preprocess")
     from src import dataset, models, serving
     mode = models.spec_for(cfg).image_mode
     dataset.check_scale(cfg.scale)

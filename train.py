@@ -10,7 +10,7 @@ from src.errors import cli_entry  # noqa: E402
 
 @cli_entry
 def main(argv=None):
-    cfg = get_config(__doc__, argv)
+    cfg = get_config(__doc__, argv, "train")
     from src.trainer import Trainer
     Trainer(cfg).fit()
 

@@ -1,9 +1,9 @@
 """The latency protocol of benchmark.py: workloads x inference paths, median milliseconds per iteration.
 
-Protocol (the one the MindSpore FSRCNN port claims, REFERENCE section 4): `warmup` untimed iterations, then `iters`
+Protocol (the one the MindSpore FSRCNN port claims, docs/protocol.md section 4): `warmup` untimed iterations, then `iters`
 timed ones; each iteration is one forward pass of one batch, timed until its output is a host array; the median is
 reported, with images/s = batch / median and GFLOP/s = 2 x MACs / median, MACs = the model spec's
-macs_per_lr_pixel x the LR pixels of the batch (REFERENCE section 1).
+macs_per_lr_pixel x the LR pixels of the batch (docs/protocol.md section 1).
 
 Workloads:
 - set5_x{n}_b{B}: the Set5 LR images of the evaluation protocol, each padded (by mirroring, as preprocess.py does
@@ -16,7 +16,8 @@ Workloads:
 Paths (PATHS, one function each; a new path is one more `@path(...)` function): the MindSpore network in GRAPH_MODE,
 the exported MINDIR through nn.GraphCell, ONNX Runtime on the exported (repaired) ONNX, and the C++ harness
 (ascend310_infer/, on the ONNX converted by MindSpore Lite) when it is built. Every path runs with the same number of
-CPU threads, and its output is compared with the network's (max_abs_diff), so a fast but wrong path shows.
+CPU threads, and its output is compared with the network's (max_abs_diff), so a fast but wrong path shows. A network
+adds paths of its own through its spec (Benchmarkable.extra_bench_paths: ClassSR's router and its main branch).
 """
 import os
 import platform
@@ -29,7 +30,7 @@ from typing import NamedTuple
 import mindspore as ms
 import numpy as np
 
-from src import dataset, environment, evaluate, export, protocol, serving
+from src import dataset, environment, export, inference, models, protocol, serving
 from src.errors import UserError
 
 SINGLE_SIDE = 256
@@ -45,6 +46,10 @@ class Settings(NamedTuple):
     iters: int
     threads: int
     workdir: str  # scratch folder for exported models and .bin files
+
+    def time(self, run):
+        """time_calls(run, self): what a network's own timing paths (spec.extra_bench_paths) call."""
+        return time_calls(run, self)
 
 
 class Unavailable(Exception):
@@ -135,31 +140,12 @@ def _cpp(net, x, settings):
     inputs, outputs = os.path.join(folder, "in"), os.path.join(folder, "out")
     names = [f"{i:04d}" for i in range(len(x))]
     image_ndim = 2 if x.shape[1] == 1 else 3
-    serving.write_planes([evaluate.from_nchw(x[i:i + 1], image_ndim) for i in range(len(x))], names, inputs)
+    serving.write_planes([inference.from_nchw(x[i:i + 1], image_ndim) for i in range(len(x))], names, inputs)
     run = serving.run_harness(lite_model, inputs, outputs, batch_size=len(x), warmup=settings.warmup,
                               iters=settings.iters, threads=settings.threads)
     shape = tuple(net.scale * v for v in x.shape[2:])
-    return run.median_ms, np.concatenate([evaluate.to_nchw(serving.read_plane(os.path.join(outputs, f"{n}.bin"),
+    return run.median_ms, np.concatenate([inference.to_nchw(serving.read_plane(os.path.join(outputs, f"{n}.bin"),
                                                                              shape, x.shape[1])) for n in names])
-
-
-@path("classsr")
-def _classsr(router, x, settings):
-    """ClassSR's router (src/models/classsr.py) on one large image; its MACs are those of the routing it made."""
-    from src.models import classsr
-    tensor = ms.Tensor(x)
-    median, out = time_calls(lambda: router(tensor).asnumpy(), settings)
-    return median, out, classsr.routing_costs(router, router.last)["macs"]
-
-
-@path("fsrcnn_whole")
-def _fsrcnn_whole(router, x, settings):
-    """Plain FSRCNN(56, 12, 4), ClassSR's main branch, on the whole image: one static graph for its size."""
-    from src.models import classsr
-    plain = router.net.branches[len(router.net.branches) - 1]
-    tensor = ms.Tensor(x)
-    median, out = time_calls(lambda: plain(tensor).asnumpy(), settings)
-    return median, out, classsr.whole_image_macs(x.shape[2] * x.shape[3])
 
 
 # ---------------------------------------------------------------- workloads and the run
@@ -171,7 +157,7 @@ def image_workload(name, data_dir, scale):
         raise UserError(f"{name}: bench_image not found (neither a file nor under {dataset.data_folder(data_dir)})")
     _, lr = protocol.degrade(protocol.load_image(path), scale)
     stem = os.path.splitext(os.path.basename(path))[0]
-    return Workload(f"{stem}_{lr.shape[1]}x{lr.shape[0]}_x{scale}", evaluate.to_nchw(evaluate.network_input(lr)))
+    return Workload(f"{stem}_{lr.shape[1]}x{lr.shape[0]}_x{scale}", inference.to_nchw(inference.network_input(lr)))
 
 
 
@@ -179,7 +165,7 @@ def set5_workload(data_dir, scale, batch, mode):
     """Set5 read as the network reads it (`mode`, its protocol.ImageMode)."""
     images = dataset.load_eval_set("Set5", data_dir, scale, mode)
     shape = serving.largest_shape(images)
-    planes = [evaluate.to_nchw(serving.pad_to(evaluate.network_input(lr), shape)) for _, _, lr in images]
+    planes = [inference.to_nchw(serving.pad_to(inference.network_input(lr), shape)) for _, _, lr in images]
     x = np.concatenate([planes[i % len(planes)] for i in range(batch)])
     return Workload(f"set5_x{scale}_b{batch}", x)
 
@@ -189,11 +175,32 @@ def single_workload(scale, channels):
     return Workload(f"single_{SINGLE_SIDE}_x{scale}", x)
 
 
-def parse_paths(text):
+WORKLOADS = {  # spec.bench_workload: what is timed
+    "set5+single": lambda cfg, spec: [set5_workload(cfg.data_dir, cfg.scale, cfg.bench_batch, spec.image_mode),
+                                      single_workload(cfg.scale, spec.channels)],
+    "large_image": lambda cfg, spec: [image_workload(cfg.bench_image, cfg.data_dir, cfg.scale)],
+}
+
+
+def workloads(spec):
+    """The workloads the network's spec asks for (its bench_workload), for its configuration."""
+    return WORKLOADS[spec.bench_workload](spec.cfg, spec)
+
+
+def paths_for(spec):
+    """{name: fn}: every path of PATHS, and the network's own (spec.extra_bench_paths)."""
+    if not isinstance(spec, models.Benchmarkable):
+        raise UserError(f"{spec.title} does not declare what to benchmark (src/models/__init__.py Benchmarkable)")
+    return dict(PATHS, **spec.extra_bench_paths())
+
+
+def parse_paths(text, spec):
+    """The path names of bench_paths, each one of paths_for(spec)."""
+    known = paths_for(spec)
     names = [p.strip() for p in text.split(",") if p.strip()]
-    unknown = [p for p in names if p not in PATHS]
+    unknown = [p for p in names if p not in known]
     if unknown or not names:
-        raise UserError(f"bench_paths '{text}': choose among {', '.join(PATHS)}")
+        raise UserError(f"bench_paths '{text}': choose among {', '.join(known)}")
     return names
 
 
@@ -211,6 +218,7 @@ def machine():
 def run(spec, net, workloads, names, settings, report=print):
     """Every path on every workload. Returns (results, {path: reason skipped}); `report` gets progress lines."""
     macs_per_pixel = spec.macs_per_lr_pixel()
+    paths = paths_for(spec)
     results, skipped = [], {}
     for workload in workloads:
         reference = net(ms.Tensor(workload.x)).asnumpy()
@@ -219,7 +227,7 @@ def run(spec, net, workloads, names, settings, report=print):
             if name in skipped:
                 continue
             try:
-                median_ms, out, *macs = PATHS[name](net, workload.x, settings)
+                median_ms, out, *macs = paths[name](net, workload.x, settings)
             except Unavailable as why:
                 skipped[name] = str(why)
                 report(f"{name}: skipped ({why})")

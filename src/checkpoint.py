@@ -1,12 +1,20 @@
-"""Checkpoints: written atomically, carrying the architecture so a mismatch is a clear error, not garbage output."""
+"""Checkpoints: written atomically, carrying the architecture so a mismatch is a clear error, not garbage output.
+
+What a checkpoint records besides its parameters (the architecture: model, scale and the network's own keys; the run:
+epoch, validation PSNR, source) is one JSON string entry, RECORD, readable without knowing the networks. Older files
+hold the same facts as separate entries, read by their fixed names (LEGACY_NUMBERS).
+"""
+import json
 import os
 
 import mindspore as ms
 
-from src import models
 from src.errors import UserError
 
+RECORD = "record"
 RUN_KEYS = ("epoch", "val_psnr", "best_psnr", "best_epoch")
+# The numeric entries files written before RECORD can hold: the run, and every architecture key of that time.
+LEGACY_NUMBERS = ("scale", *RUN_KEYS, "d", "s", "m", "n_feats", "mid_feats", "down_blocks", "class_width")
 # Files written before the models package have no "model" entry: they all hold FSRCNNs.
 MODEL_OF_OLD_FILES = "fsrcnn"
 
@@ -17,7 +25,7 @@ def save(obj, path, info):
     a stage again) cannot overwrite without root."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = f"{path}.tmp.ckpt"
-    ms.save_checkpoint(obj, tmp, append_dict=dict(info))
+    ms.save_checkpoint(obj, tmp, append_dict={RECORD: json.dumps(dict(info))})
     with open(tmp, "rb") as f:
         os.fsync(f.fileno())
     os.chmod(tmp, 0o644)
@@ -28,14 +36,30 @@ def read(path):
     """(parameters, info) of a checkpoint file; unreadable files are UserErrors."""
     if not os.path.isfile(path):
         raise UserError(f"{path}: checkpoint not found")
+    if os.path.getsize(path) == 0:
+        raise UserError(f"{path}: empty file, not a MindSpore checkpoint")
     try:
         params = ms.load_checkpoint(path)
     except (ValueError, RuntimeError, OSError) as err:
         raise UserError(f"{path}: not a readable MindSpore checkpoint ({str(err).splitlines()[0]})") from None
     info = {k: params.pop(k) for k in [k for k, v in params.items() if isinstance(v, str)]}
-    keys = {"scale", *RUN_KEYS, *(k for name in models.names() for k in models.spec_class(name).arch_keys)}
-    info.update({k: params.pop(k).asnumpy().item() for k in keys if k in params})
+    if RECORD in info:
+        return params, _parse_record(path, info.pop(RECORD))
+    info.update({k: params.pop(k).asnumpy().item() for k in LEGACY_NUMBERS if k in params})
     return params, info
+
+
+def _parse_record(path, text):
+    """The RECORD entry as a dict of names to numbers and strings; anything else is a UserError (files come from
+    anywhere)."""
+    try:
+        info = json.loads(text)
+    except ValueError:
+        info = None
+    if not isinstance(info, dict) or not all(isinstance(k, str) and isinstance(v, (int, float, str))
+                                             for k, v in info.items()):
+        raise UserError(f"{path}: its '{RECORD}' entry is not a mapping of names to numbers and strings")
+    return info
 
 
 def check_architecture(path, info, spec):
@@ -58,6 +82,15 @@ def network_from_checkpoint(path, spec):
     net = spec.build()
     load_weights(net, params, path, spec)
     return net
+
+
+def load_parts(parts):
+    """Load each (path, cell, spec, prefix) of spec.part_checkpoints(): the checkpoint, checked against the part's
+    spec, into the sub-cell whose parameters are named `prefix` + the checkpoint's names."""
+    for path, cell, spec, prefix in parts:
+        params, info = read(path)
+        check_architecture(path, info, spec)
+        load_weights(cell, {prefix + name: value for name, value in params.items()}, path, spec)
 
 
 def load_weights(cell, params, path, spec, only=None):

@@ -1,17 +1,36 @@
-"""Flat configuration: default_config.yaml, optionally overridden by a second yaml (--config_path), then --key value.
+"""Flat configuration: defaults, optionally overridden by a yaml (--config_path), then --key value.
 
-The defaults file holds two yaml documents: the values, then one help line per key. A key's type is the type of its
-default; an override of another type, or a key the defaults do not know, is a UserError naming the file and the key.
+The defaults come from default_config.yaml, whose keys are grouped (device, model, train, infer, ...), and from the
+yaml beside the chosen network's module (src/models/<model>.yaml: its own keys). Each command names the groups it
+reads (COMMANDS) and shows only those in --help; every key stays one flat `--key value` and one flat yaml key. Each
+yaml holds two documents: the values, then one help line per key. A key's type is the type of its default; an
+override of another type, or a key neither the defaults nor the network know, is a UserError naming the file and
+the key.
 """
 import argparse
 import os
 
 import yaml
 
+from src import models
 from src.errors import UserError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_CONFIG = os.path.join(ROOT, "default_config.yaml")
+MODEL_GROUP = "model"  # the group the network's own keys join
+
+# the groups of default_config.yaml each command reads (None: all of them, for tools and tests)
+COMMANDS = {
+    "train": ("device", "model", "data", "train_data", "train"),
+    "eval": ("device", "model", "checkpoint", "data", "evaluate", "json"),
+    "infer": ("device", "model", "checkpoint", "infer", "overwrite"),
+    "export": ("device", "model", "checkpoint", "export", "overwrite"),
+    "preprocess": ("model", "data", "evaluate", "serve"),
+    "postprocess": ("evaluate", "serve", "json"),
+    "benchmark": ("device", "model", "checkpoint", "data", "benchmark", "json"),
+    "prepare": ("model", "data", "train_data", "prepare"),
+    "convert": ("device", "model", "checkpoint", "convert"),
+}
 
 
 class Config(argparse.Namespace):
@@ -21,12 +40,25 @@ class Config(argparse.Namespace):
         return dict(vars(self))
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse whose errors are one line (a UserError, exit 2), not the whole usage; options are never
+    abbreviated (which keys exist depends on the network)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_abbrev=False, **kwargs)
+
+    def error(self, message):
+        raise UserError(f"{message} (see {self.prog} --help)")
+
+
 def _read_yaml_documents(path):
     if not os.path.isfile(path):
         raise UserError(f"{path}: config file not found")
     try:
         with open(path, encoding="utf-8") as f:
             docs = [d for d in yaml.safe_load_all(f) if d is not None]
+    except UnicodeDecodeError as err:
+        raise UserError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start}); save it as UTF-8") from None
     except yaml.YAMLError as err:
         raise UserError(f"{path}: invalid yaml ({str(err).splitlines()[0]})") from None
     if not docs or not all(isinstance(d, dict) for d in docs):
@@ -41,7 +73,10 @@ def _check_type(key, value, default, source):
         return float(value)
     if isinstance(value, expected) and (expected is bool or not isinstance(value, bool)):
         return value
-    raise UserError(f"{source}: key '{key}' must be {expected.__name__}, got {type(value).__name__} {value!r}")
+    hint = ""
+    if expected is float and isinstance(value, str):
+        hint = " (YAML reads 1e-3 as text: write 1.0e-3 or 0.001)"
+    raise UserError(f"{source}: key '{key}' must be {expected.__name__}, got {type(value).__name__} {value!r}{hint}")
 
 
 def _parse_bool(text):
@@ -53,10 +88,32 @@ def _parse_bool(text):
     raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
 
 
-def load_defaults():
-    """(values, help texts) of default_config.yaml."""
+def load_groups():
+    """({group: {key: default}}, {key: help}) of default_config.yaml."""
     docs = _read_yaml_documents(DEFAULT_CONFIG)
+    groups = docs[0]
+    if not all(isinstance(keys, dict) for keys in groups.values()):
+        raise UserError(f"{DEFAULT_CONFIG}: expected groups of keys")
+    return groups, (docs[1] if len(docs) > 1 else {})
+
+
+def load_network_keys(model):
+    """({key: default}, {key: help}) of network `model`'s own keys (models.config_file)."""
+    if model not in models.module_names():
+        raise UserError(f"model '{model}' is not one of {', '.join(models.module_names())}")
+    path = models.config_file(model)
+    if not os.path.isfile(path):
+        return {}, {}
+    docs = _read_yaml_documents(path)
     return docs[0], (docs[1] if len(docs) > 1 else {})
+
+
+def load_defaults(model=None):
+    """(values, help texts) of every shared key and of network `model`'s keys (default: the default model's)."""
+    groups, helps = load_groups()
+    values = {k: v for keys in groups.values() for k, v in keys.items()}
+    net_values, net_helps = load_network_keys(model or values["model"])
+    return dict(values, **net_values), dict(helps, **net_helps)
 
 
 def merge_yaml(values, path):
@@ -64,30 +121,53 @@ def merge_yaml(values, path):
     merged = dict(values)
     for key, value in _read_yaml_documents(path)[0].items():
         if key not in values:
-            raise UserError(f"{path}: unknown config key '{key}'")
+            raise UserError(f"{path}: unknown config key '{key}' (for model '{values['model']}')")
         merged[key] = _check_type(key, value, values[key], path)
     return merged
 
 
-def get_config(description, argv=None):
-    """Defaults <- --config_path yaml <- command line. Returns a Config."""
-    values, helps = load_defaults()
-    pre = argparse.ArgumentParser(add_help=False)
+def _chosen_model(argv, config_path, default):
+    """--model from the command line, else from the --config_path yaml, else the default: it decides which
+    network's keys exist."""
+    pre = _Parser(add_help=False)
+    pre.add_argument("--model", default=None)
+    known, _ = pre.parse_known_args(argv)
+    if known.model:
+        return known.model
+    if config_path:
+        model = _read_yaml_documents(config_path)[0].get("model", default)
+        return model if isinstance(model, str) else default
+    return default
+
+
+def get_config(description, argv=None, command=None):
+    """Defaults <- --config_path yaml <- command line, for `command` (a key of COMMANDS; None: every group).
+    Returns a Config holding every key; --help and the flags are those of the command's groups."""
+    groups, helps = load_groups()
+    pre = _Parser(add_help=False)
     pre.add_argument("--config_path", default="")
     known, _ = pre.parse_known_args(argv)
+    model = _chosen_model(argv, known.config_path, groups[MODEL_GROUP]["model"])
+    values, helps = load_defaults(model)
+    values["model"] = model
     if known.config_path:
         values = merge_yaml(values, known.config_path)
+    net_keys = list(load_network_keys(model)[0])
+    wanted = COMMANDS[command] if command else tuple(groups)
+    shown = [k for g in wanted for k in groups[g]] + (net_keys if MODEL_GROUP in wanted else [])
 
-    parser = argparse.ArgumentParser(description=description,
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--config_path", default="", help="yaml file whose keys override default_config.yaml")
-    from src import models
+    parser = _Parser(description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--config_path", default="", help="yaml file whose keys override the defaults")
     helps = dict(helps, model=f"{helps.get('model', '')}: {', '.join(models.module_names())}")
-    for key, default in values.items():
+    for key in shown:
+        default = values[key]
         # a bare --flag means true, so `--overwrite` reads as it does in other tools; --flag false still works
         flag = ({"type": _parse_bool, "nargs": "?", "const": True} if isinstance(default, bool)
                 else {"type": type(default)})
         parser.add_argument(f"--{key}", default=default, help=helps.get(key, ""),
                             metavar=type(default).__name__.upper(), **flag)
-    cfg = parser.parse_args(argv, namespace=Config())
+    cfg = Config(**values)
+    parser.parse_args(argv, namespace=cfg)
+    if cfg.model != model:
+        raise UserError(f"model '{cfg.model}': give --model once")
     return cfg

@@ -60,7 +60,7 @@ def plan(cfg, spec):
                         f"export MINDIR or ONNX instead")
     if fmt == "ONNX":
         _import_onnx()
-    if fmt == "CKPT" and cfg.subpixel:
+    if fmt == "CKPT" and getattr(cfg, "subpixel", False):  # an FSRCNN option (src/models/fsrcnn.yaml)
         raise UserError("--subpixel changes the exported graph, not the weights: a CKPT keeps the checkpoint's "
                         "layers (drop --subpixel)")
     c = spec.channels

@@ -37,7 +37,7 @@ def prepare_eval(files, cfg):
 
 @cli_entry
 def main(argv=None):
-    cfg = get_config(__doc__, argv)
+    cfg = get_config(__doc__, argv, "prepare")
     dataset.check_scale(cfg.scale)
     if not cfg.images or not cfg.h5_file:
         raise UserError("give --images DIR and --h5_file OUT.h5")

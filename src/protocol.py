@@ -127,7 +127,7 @@ def _cubic(x):
             + (-0.5 * ax3 + 2.5 * ax2 - 4.0 * ax + 2.0) * ((ax > 1) & (ax <= 2)))
 
 
-def _contributions(in_len, out_len, scale):
+def resize_weights(in_len, out_len, scale):
     """Weights and source indices of MATLAB's imresize along one axis (antialiased when downscaling)."""
     kernel_width = 4.0 / scale if scale < 1 else 4.0
     x = np.arange(1, out_len + 1, dtype=np.float64)
@@ -147,7 +147,7 @@ def _contributions(in_len, out_len, scale):
 
 def _resize_axis(img, out_len, scale, axis, keep=slice(None)):
     """Resize along `axis` to out_len, computing only the output positions `keep` (a slice)."""
-    weights, indices = _contributions(img.shape[axis], out_len, scale)
+    weights, indices = resize_weights(img.shape[axis], out_len, scale)
     weights, indices = weights[keep].astype(img.dtype), indices[keep]
     shape = [1] * img.ndim
     shape[axis] = len(weights)

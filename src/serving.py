@@ -10,6 +10,7 @@ outputs cropped back. The network zero-pads every layer, which no input padding 
 a trained network within ~0.01 dB of eval.py's PSNR (x4 on Set5: 0.002 dB mean, 0.007 dB on the worst image; zero
 padding: 0.14 dB).
 """
+import io
 import json
 import os
 import re
@@ -19,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image
 
-from src import dataset, evaluate, protocol
+from src import dataset, evaluate, fileio, inference, protocol
 from src.config import ROOT
 from src.errors import UserError
 
@@ -73,7 +74,7 @@ def write_planes(planes, names, folder):
     """Write each float32 plane (or HxWxC image, as C x H x W) as folder/NAME_HxW.bin."""
     os.makedirs(folder, exist_ok=True)
     for plane, name in zip(planes, names):
-        evaluate.to_nchw(plane).tofile(os.path.join(folder, bin_name(name, plane.shape)))
+        inference.to_nchw(plane).tofile(os.path.join(folder, bin_name(name, plane.shape)))
 
 
 def read_plane(path, shape, channels=1):
@@ -86,36 +87,146 @@ def read_plane(path, shape, channels=1):
         raise UserError(f"{path}: {os.path.getsize(path)} bytes, expected a {channels}x{shape[0]}x{shape[1]} "
                         f"float32 output ({expected} bytes)")
     values = np.fromfile(path, dtype=np.float32).reshape((1, channels, *shape))
-    return evaluate.from_nchw(values, 2 if channels == 1 else 3)
+    return inference.from_nchw(values, 2 if channels == 1 else 3)
 
 
 # ---------------------------------------------------------------- preprocess.py, postprocess.py
+def plain_name(name, source):
+    """An image name used as a file name (an HDF5 eval file's `name` attribute, meta.json's names): a plain name,
+    so that nothing is read or written outside the folders given."""
+    if (not isinstance(name, str) or name in ("", ".", "..") or "/" in name or "\\" in name or "\0" in name
+            or (os.altsep and os.altsep in name)):
+        raise UserError(f"{source}: image name {name!r} is not a plain file name (no folders, '..' or absolute "
+                        f"paths)")
+    return name
+
+
+def check_names(images, source):
+    """Every image name of a set is a plain file name, and no two are the same (their files would collide)."""
+    seen = set()
+    for name, _, _ in images:
+        if plain_name(name, source) in seen:
+            raise UserError(f"{source}: two images are named '{name}'")
+        seen.add(name)
+
+
+def check_output_folder(folder, option):
+    """A folder this tool writes into (created if missing): not a file, and writable, checked before any work."""
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise UserError(f"{folder}: {option} is a file, not a folder")
+    fileio.check_writable(folder)
+
+
+def written_files(meta):
+    """The files of the folder preprocess.py wrote with this meta.json (meta.json itself aside)."""
+    if "files" in meta:
+        return list(meta["files"])
+    return [bin_name(m["name"], meta["shape"] or m["lr_shape"][:2]) for m in meta["images"]]  # before "files"
+
+
+def _own_files(folder):
+    """The .bin files an earlier preprocess.py wrote in `folder` (its meta.json lists them); any other .bin file
+    is the user's, and is refused rather than deleted (the harness would read it as an input)."""
+    meta = read_meta(folder, require_complete=False) if os.path.lexists(os.path.join(folder, META_FILE)) else None
+    owned = set(written_files(meta)) if meta else set()
+    foreign = sorted(f for f in os.listdir(folder) if f.endswith(".bin") and f not in owned)
+    if foreign:
+        listed = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise UserError(f"{folder}: holds .bin files preprocess.py did not write ({listed}); the harness reads every "
+                        f".bin file of its folder: give an empty or new --lr_bin_dir")
+    return sorted(f for f in owned if os.path.lexists(os.path.join(folder, f)))
+
+
+def _write_meta(folder, meta):
+    fileio.write_bytes(os.path.join(folder, META_FILE), json.dumps(meta, indent=2).encode("utf-8"))
+
+
 def preprocess(set_path, images, scale, folder, shape=None, mode=protocol.LUMA):
     """Write the LR planes of an eval set (padded to `shape` if given) and meta.json, what postprocess needs
-    (with the network's image mode the set was read in), in place of the folder's earlier .bin files. Returns the
-    metadata."""
+    (with the network's image mode the set was read in), in place of the files an earlier preprocess.py wrote
+    there (and nothing else). Returns the metadata.
+
+    meta.json lists the files before they are written ("complete": false until all are), so an interrupted run
+    leaves nothing the next run does not know to be its own."""
+    check_names(images, set_path)
+    check_output_folder(folder, "--lr_bin_dir")
     os.makedirs(folder, exist_ok=True)
-    for stale in os.listdir(folder):  # the harness reads every .bin file of the folder
-        if stale.endswith(".bin") or stale == META_FILE:
-            os.remove(os.path.join(folder, stale))
-    planes = [evaluate.network_input(lr) for _, _, lr in images]
+    earlier = _own_files(folder)
+    planes = [inference.network_input(lr) for _, _, lr in images]
     if shape is not None:
         planes = [pad_to(plane, shape) for plane in planes]
-    write_planes(planes, [name for name, _, _ in images], folder)
+    files = [bin_name(name, plane.shape) for (name, _, _), plane in zip(images, planes)]
     meta = {"set": os.path.abspath(set_path), "scale": scale, "shape": list(shape) if shape else None,
             "colour": mode.colour, "lr_uint8": mode.lr_uint8, "channels": 3 if mode.colour == "rgb" else 1,
             "images": [{"name": name, "lr_shape": list(lr.shape)} for name, _, lr in images]}
-    with open(os.path.join(folder, META_FILE), "w", encoding="utf-8") as f:
-        json.dump(meta, f, indent=2)
+    _write_meta(folder, dict(meta, files=sorted(set(earlier) | set(files)), complete=False))
+    for stale in set(earlier) - set(files):
+        os.remove(os.path.join(folder, stale))
+    for plane, file in zip(planes, files):
+        fileio.write_bytes(os.path.join(folder, file), inference.to_nchw(plane).tobytes())
+    meta = dict(meta, files=files, complete=True)
+    _write_meta(folder, meta)
     return meta
 
 
-def read_meta(folder):
+def _is_int(value, low=0):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+
+def _meta_problem(meta):
+    """What is wrong with a meta.json's content ("" if nothing): it may have been edited by hand."""
+    if not isinstance(meta, dict):
+        return f"holds a {type(meta).__name__}, not an object"
+    missing = [k for k in ("set", "scale", "shape", "images") if k not in meta]
+    if missing:
+        return f"no {', '.join(missing)}"
+    if not isinstance(meta["set"], str) or not meta["set"]:
+        return f"set {meta['set']!r} is not a path"
+    if not (_is_int(meta["scale"]) and meta["scale"] in dataset.PAPER_LR_PATCH):
+        return f"scale {meta['scale']!r} is not 2, 3 or 4"
+    shape = meta["shape"]
+    if shape is not None and not (isinstance(shape, list) and len(shape) == 2 and all(_is_int(v, 1) for v in shape)):
+        return f"shape {shape!r} is not null or [H, W]"
+    if meta.get("colour", "y") not in ("y", "rgb") or not isinstance(meta.get("lr_uint8", False), bool):
+        return f"colour {meta.get('colour')!r} / lr_uint8 {meta.get('lr_uint8')!r} are not y or rgb / a boolean"
+    images = meta["images"]
+    if not isinstance(images, list) or not images:
+        return "images is not a non-empty list"
+    for image in images:
+        if not (isinstance(image, dict) and isinstance(image.get("name"), str) and isinstance(image.get("lr_shape"),
+                list) and len(image["lr_shape"]) in (2, 3) and all(_is_int(v, 1) for v in image["lr_shape"])):
+            return f"image entry {image!r} is not {{name, lr_shape}}"
+        plain_name(image["name"], "meta.json")
+    files = meta.get("files", [])
+    if not isinstance(files, list) or not all(isinstance(f, str) and f.endswith(".bin") for f in files):
+        return f"files {files!r} is not a list of .bin file names"
+    for file in files:
+        plain_name(file, "meta.json")
+    if not isinstance(meta.get("complete", True), bool):
+        return f"complete {meta['complete']!r} is not a boolean"
+    return ""
+
+
+def read_meta(folder, require_complete=True):
+    """The meta.json preprocess.py wrote in `folder`, checked (it may be damaged or edited by hand): any problem is
+    one line naming the file."""
     path = os.path.join(folder, META_FILE)
     if not os.path.isfile(path):
         raise UserError(f"{path}: not found (run preprocess.py first)")
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
+    try:
+        with open(path, encoding="utf-8") as f:
+            meta = json.load(f)
+        problem = _meta_problem(meta)
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
+        problem = f"not readable JSON ({err})"
+    except UserError as err:
+        problem = str(err).removeprefix("meta.json: ")
+    if problem:
+        raise UserError(f"{path}: not a meta.json as preprocess.py writes it ({problem}); run preprocess.py again "
+                        f"into an empty folder")
+    if require_complete and not meta.get("complete", True):
+        raise UserError(f"{path}: preprocess.py did not finish writing this folder (run it again)")
+    return meta
 
 
 def image_mode(meta):
@@ -138,16 +249,20 @@ def postprocess(meta, images, sr_folder, png_folder=""):
     Returns the results dict of src.evaluate (format_table, write_json)."""
     scale = meta["scale"]
     channels = 3 if image_mode(meta).colour == "rgb" else 1
+    check_names(images, meta["set"])
     if png_folder:
+        check_output_folder(png_folder, "--png_dir")
         os.makedirs(png_folder, exist_ok=True)
     per_image = {}
     for name, hr, lr in images:
         plane = read_plane(os.path.join(sr_folder, f"{name}.bin"),
                            [scale * v for v in meta["shape"] or lr.shape[:2]], channels)
-        sr = protocol.round_uint8(evaluate.output_values(plane[:scale * lr.shape[0], :scale * lr.shape[1]]))
+        sr = protocol.round_uint8(inference.output_values(plane[:scale * lr.shape[0], :scale * lr.shape[1]]))
         per_image[name] = evaluate.score_image(sr, hr, lr, scale)
         if png_folder:
-            Image.fromarray(sr).save(os.path.join(png_folder, f"{name}.png"))
+            buffer = io.BytesIO()
+            Image.fromarray(sr).save(buffer, format="PNG")
+            fileio.write_bytes(os.path.join(png_folder, f"{name}.png"), buffer.getvalue())
     set_name = dataset.set_name(meta["set"])
     return {"scale": scale, "outputs": os.path.abspath(sr_folder),
             "sets": {set_name: dict(evaluate.mean_scores(per_image), images=per_image)}}

@@ -72,6 +72,8 @@ def _init_from(spec, net):
     params, info = checkpoint.read(cfg.init_ckpt)
     if "model" in info and info["model"] != spec.name:
         raise UserError(f"{cfg.init_ckpt}: init_ckpt holds model {info['model']}, not {spec.name}")
+    if cfg.init_convs_only and not isinstance(spec, models.Transferable):
+        raise UserError(f"{spec.title} has no transfer between scales: drop --init_convs_only")
     only = {p.name for p in spec.transfer_parameters(net)} if cfg.init_convs_only else None
     if cfg.init_matching_shapes:
         only = {p.name for p in net.get_parameters() if p.name in params and params[p.name].shape == p.shape}
@@ -106,7 +108,7 @@ class Trainer:
         self.source = train_data.build_source(cfg, self.rank, self.group_size, progress=self._progress,
                                              mode=self.spec.image_mode)
         self.net = self.spec.build()
-        self.spec.prepare_for_training(self.net)
+        checkpoint.load_parts(self.spec.part_checkpoints(self.net))
         if cfg.init_ckpt:
             _init_from(self.spec, self.net)
         self.lr_factor = self.group_size if cfg.lr_scale_with_batch else 1

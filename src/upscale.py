@@ -135,8 +135,8 @@ class Upscaler(NamedTuple):
     def for_network(cls, spec, net, tile, max_memory_mb, served=None):
         """`net` as trained (its layers give the halo and the memory per pixel); `served`, the form that runs
         (default: net itself)."""
-        from src import evaluate
-        return cls(functools.partial(evaluate.forward, served or net), spec.cfg.scale, spec.receptive_radius(net),
+        from src import inference
+        return cls(functools.partial(inference.forward, served or net), spec.cfg.scale, spec.receptive_radius(net),
                    spec.forward_bytes_per_pixel(net), tile, max_memory_mb * 2 ** 20, spec.colour, spec.title)
 
     def tiles(self, shape):
@@ -158,11 +158,11 @@ class Upscaler(NamedTuple):
 
 def load_upscaler(cfg):
     """The checkpoint's network on cfg.device_target, compiled once for any input size."""
-    from src import checkpoint, device, evaluate, models
+    from src import checkpoint, device, inference, models
     spec = models.spec_for(cfg)
     device.setup(cfg)
     net = checkpoint.network_from_checkpoint(cfg.ckpt_file, spec)
-    served = evaluate.make_dynamic(spec.inference_form(net), spec.channels)
+    served = inference.make_dynamic(spec.inference_form(net), spec.channels)
     print(f"{spec.describe()}  {cfg.ckpt_file}")
     return Upscaler.for_network(spec, net, cfg.tile, cfg.max_memory_mb, served)
 

@@ -13,9 +13,18 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
-# the datasets of every test, also where scripts run by the tests look for set names (src/dataset.py: data_folder)
-os.environ.setdefault("FSRCNN_DATA_DIR", os.path.join(ROOT, "..", "shared", "datasets"))
+# the datasets of every test, also where scripts run by the tests look for set names (src/dataset.py: data_folder):
+# the workspace's full copy beside the clone if there is one, else the Set5 the project ships
+SHARED_DATA = os.path.join(ROOT, "..", "shared", "datasets")
+os.environ.setdefault("FSRCNN_DATA_DIR", SHARED_DATA if os.path.isdir(SHARED_DATA) else os.path.join(ROOT, "data"))
 DATA_DIR = os.environ["FSRCNN_DATA_DIR"]
+
+
+def require_sets(*names):
+    """Skip the calling test unless the data folder holds these sets (a fresh clone has Set5 only)."""
+    missing = [n for n in names if not os.path.isdir(os.path.join(DATA_DIR, n))]
+    if missing:
+        pytest.skip(f"needs {', '.join(missing)} in {DATA_DIR} (set FSRCNN_DATA_DIR; download.py fetches them)")
 
 
 def pytest_configure(config):
@@ -102,7 +111,7 @@ def spread_net():
     The paper's deconv init N(0, 0.001) gives outputs near 0, where uint8 rounding would hide errors; here the
     deconv is N(0, 0.05) with bias 0.5. Compiled for dynamic shapes, as infer.py runs it.
     """
-    from src import evaluate
+    from src import inference
     from src.models.fsrcnn import FSRCNN
     nets = {}
 
@@ -113,6 +122,6 @@ def spread_net():
             rng = np.random.default_rng(scale)
             net.deconv.weight.set_data(ms.Tensor(rng.normal(0, 0.05, net.deconv.weight.shape).astype(np.float32)))
             net.deconv.bias.set_data(ms.Tensor(np.full(net.deconv.bias.shape, 0.5, np.float32)))
-            nets[(scale, d, s, m)] = evaluate.make_dynamic(net)
+            nets[(scale, d, s, m)] = inference.make_dynamic(net)
         return nets[(scale, d, s, m)]
     return make

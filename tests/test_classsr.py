@@ -172,14 +172,14 @@ def test_a_branch_checkpoint_of_another_shape_is_refused(tmp_path):
     spec = models.spec_for(_cfg("--branches", "bicubic,32-5-1,56-12-4",
                                 "--branch_ckpts", f",{ROOT}/checkpoints/fsrcnn_x4.ckpt,{ROOT}/checkpoints/fsrcnn_x4.ckpt"))
     with pytest.raises(UserError, match="fsrcnn_x4.ckpt: checkpoint is d=56 but d=32"):
-        spec.load_branches(spec.build())
+        checkpoint.load_parts(spec.part_checkpoints(spec.build()))
 
 
 def test_the_shipped_branches_load_and_the_main_one_is_classsr_s_fsrcnn_56():
-    spec = models.spec_for(config.get_config("test", ["--config_path", f"{ROOT}/configs/classsr_x4.yaml"]))
+    spec = models.spec_for(config.get_config("test", ["--config_path", f"{ROOT}/configs/classsr/x4.yaml"]))
     net = spec.build()
-    spec.load_branches(net)
-    params, _ = checkpoint.read(f"{ROOT}/checkpoints/classsr_x4_branch2.ckpt")
+    checkpoint.load_parts(spec.part_checkpoints(net))
+    params, _ = checkpoint.read(f"{ROOT}/checkpoints/stages/classsr_x4_branch2.ckpt")
     np.testing.assert_array_equal(net.branches[2].deconv.weight.asnumpy(), params["deconv.weight"].asnumpy())
     assert [name for name, _, _ in spec.param_groups(net)] == ["classifier"]
     spec.cfg.classsr_train = "joint"  # stage 3: also the branches, but never bicubic or the shipped FSRCNN-56
@@ -239,7 +239,7 @@ def large_image(tmp_path):
 
 
 def test_eval_infer_and_benchmark_run_the_shipped_classsr(tmp_path, large_image, capsys):
-    shipped = ["--config_path", f"{ROOT}/configs/classsr_x4.yaml", "--threads", "1"]
+    shipped = ["--config_path", f"{ROOT}/configs/classsr/x4.yaml", "--threads", "1"]
     code, out, err = run_script("eval", shipped + ["--eval_sets", str(large_image)], capsys)
     assert code == 0, err
     assert "ClassSR(branches=bicubic,32-5-1,56-12-4" in out and "large" in out
@@ -261,7 +261,7 @@ def test_eval_infer_and_benchmark_run_the_shipped_classsr(tmp_path, large_image,
 
 
 def test_export_refuses_classsr_with_a_reason(capsys):
-    code, _, err = run_script("export", ["--config_path", f"{ROOT}/configs/classsr_x4.yaml"], capsys)
+    code, _, err = run_script("export", ["--config_path", f"{ROOT}/configs/classsr/x4.yaml"], capsys)
     assert code == 2 and "ClassSR cannot be exported as one model" in err
 
 
@@ -281,7 +281,7 @@ def test_infer_names_the_image_that_is_smaller_than_one_sub_image(tmp_path, caps
     from PIL import Image
     small = tmp_path / "small.png"
     Image.fromarray(np.full((30, 60, 3), 90, np.uint8)).save(small)  # the LR input itself
-    code, _, err = run_script("infer", ["--config_path", f"{ROOT}/configs/classsr_x4.yaml", "--input", str(small),
+    code, _, err = run_script("infer", ["--config_path", f"{ROOT}/configs/classsr/x4.yaml", "--input", str(small),
                                         "--output", str(tmp_path / "out.png"), "--threads", "1"], capsys)
     assert code == 2 and f"{small}: image height: 30 LR pixels is smaller than one sub-image of 36" in err
     assert not (tmp_path / "out.png").exists()

@@ -10,7 +10,7 @@ import mindspore as ms
 import numpy as np
 import pytest
 
-from src import checkpoint, dataset, evaluate, protocol, tiling, torch_state
+from src import checkpoint, dataset, evaluate, inference, protocol, tiling, torch_state
 from src.config import get_config
 from src.errors import UserError
 from src.models import fmen, spec_for
@@ -190,11 +190,11 @@ def test_torch_state_reader_reads_the_released_file():
 @needs_released
 def test_shipped_checkpoint_reproduces_a_numpy_forward_of_the_released_weights():
     state = torch_state.read_state_dict(RELEASED)
-    spec = spec_for(get_config("", ["--config_path", "configs/fmen-s_x4.yaml"]))
+    spec = spec_for(get_config("", ["--config_path", "configs/fmen-s/x4.yaml"]))
     net = checkpoint.network_from_checkpoint(SHIPPED, spec)
     _, lr = dataset.load_image_pair(os.path.join(dataset.data_folder(), "Set5", "bird.png"), 4, spec.image_mode)
-    crop = evaluate.network_input(lr[20:52, 30:58])  # 32x28 LR of a real image
-    ours = evaluate.forward(net, crop)
+    crop = inference.network_input(lr[20:52, 30:58])  # 32x28 LR of a real image
+    ours = inference.forward(net, crop)
     reference = numpy_fmen(state, crop.transpose(2, 0, 1).astype(np.float64), 4).transpose(1, 2, 0)
     assert ours.shape == (128, 112, 3)
     assert relative_error(ours, reference) < 1e-4
@@ -235,13 +235,13 @@ def test_ckpt_export_writes_the_reparameterised_form_with_the_training_record(tm
 def test_from_scratch_checkpoint_scores_set5_as_recorded():
     """The shipped from-scratch run is the inference form of the training run's best epoch (export.py CKPT, checked
     above for equality): it scores Set5 as docs/results records."""
-    spec = spec_for(get_config("", ["--config_path", "configs/fmen-s_x4_scratch.yaml"]))
+    spec = spec_for(get_config("", ["--config_path", "configs/fmen-s/x4_scratch.yaml"]))
     _, info = checkpoint.read(spec.cfg.ckpt_file)
     assert (info["form"], info["epoch"], info["source"]) == ("inference", 9, "best.ckpt")
     net = checkpoint.network_from_checkpoint(spec.cfg.ckpt_file, spec)
     shipped_sets = os.path.join(os.path.dirname(__file__), "..", "data")  # Set5 ships: this runs in CI too
     set5 = dataset.load_eval_set("Set5", shipped_sets, 4, spec.image_mode)
-    means, _ = evaluate.score_set(evaluate.make_dynamic(net, spec.channels), set5, 4)
+    means, _ = evaluate.score_set(inference.make_dynamic(net, spec.channels), set5, 4)
     with open(os.path.join(os.path.dirname(__file__), "..", "docs", "results", "fmen-s_x4_scratch.json"),
               encoding="utf-8") as f:
         stored = json.load(f)["sets"]["Set5"]
@@ -306,10 +306,10 @@ def test_tiled_rgb_equals_whole_image():
     ms.set_seed(4)
     net = fmen.FMEN(2, form="inference")
     image = np.random.default_rng(4).random((45, 38, 3), dtype=np.float32)
-    whole = evaluate.forward(net, image)
+    whole = inference.forward(net, image)
     tiles = tiling.plan(image.shape[:2], fmen.receptive_radius(net), 12)
     assert tiles.count > 1
-    tiled = tiling.upscale(lambda t: evaluate.forward(net, t), image, 2, tiles)
+    tiled = tiling.upscale(lambda t: inference.forward(net, t), image, 2, tiles)
     assert np.abs(tiled - whole).max() < 1e-4
 
 
@@ -325,7 +325,7 @@ def test_serving_files_round_trip_rgb(tmp_path):
 def test_eval_of_the_shipped_x4_on_set5_matches_the_reference_figures(capsys):
     """The PyTorch forward of the authors' weights, scored by the protocol: Set5 x4 32.09 / 0.8938."""
     import eval as eval_script
-    eval_script.main(["--config_path", "configs/fmen-s_x4.yaml", "--eval_sets", "Set5", "--data_dir",
+    eval_script.main(["--config_path", "configs/fmen-s/x4.yaml", "--eval_sets", "Set5", "--data_dir",
                       dataset.PROJECT_DATA_DIR])
     row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("Set5"))
     psnr, ssim = map(float, row.split()[2:4])
@@ -336,8 +336,8 @@ def test_eval_of_the_shipped_x4_on_set5_matches_the_reference_figures(capsys):
 def test_convert_command_writes_the_shipped_weights(tmp_path, capsys):
     import runpy
     out = tmp_path / "fmen.ckpt"
-    runpy.run_path("scripts/convert_fmen.py", run_name="not_main")["main"](
-        ["--config_path", "configs/fmen-s_x4.yaml", "--torch_weights", RELEASED, "--ckpt_file", str(out)])
+    runpy.run_module("tools.convert_fmen", run_name="not_main")["main"](
+        ["--config_path", "configs/fmen-s/x4.yaml", "--torch_weights", RELEASED, "--ckpt_file", str(out)])
     assert "68 tensors" in capsys.readouterr().out
     written, info = checkpoint.read(str(out))
     shipped, _ = checkpoint.read(SHIPPED)
@@ -348,9 +348,9 @@ def test_convert_command_writes_the_shipped_weights(tmp_path, capsys):
 
 def test_convert_command_refuses_a_missing_file(tmp_path):
     import runpy
-    main = runpy.run_path("scripts/convert_fmen.py", run_name="not_main")["main"]
+    main = runpy.run_module("tools.convert_fmen", run_name="not_main")["main"]
     with pytest.raises(SystemExit) as exit_:
-        main(["--config_path", "configs/fmen-s_x4.yaml", "--torch_weights", str(tmp_path / "none.pt"),
+        main(["--config_path", "configs/fmen-s/x4.yaml", "--torch_weights", str(tmp_path / "none.pt"),
               "--ckpt_file", str(tmp_path / "x.ckpt")])
     assert exit_.value.code == 2 and not (tmp_path / "x.ckpt").exists()
 
@@ -360,7 +360,7 @@ def test_benchmark_times_fmen_on_rgb_workloads(data_dir, tmp_path):
     import subprocess
     import sys
     out = tmp_path / "bench.json"
-    result = subprocess.run([sys.executable, "benchmark.py", "--config_path", "configs/fmen-s_x4.yaml", "--data_dir",
+    result = subprocess.run([sys.executable, "benchmark.py", "--config_path", "configs/fmen-s/x4.yaml", "--data_dir",
                              data_dir, "--bench_paths", "mindspore_graph,onnxruntime", "--iters", "1", "--warmup",
                              "0", "--bench_batch", "1", "--threads", "2", "--json", str(out)],
                             capture_output=True, text=True, env=dict(os.environ, GLOG_v="3"), timeout=600)
@@ -396,5 +396,5 @@ def test_infer_upscales_rgb_and_grayscale_files(tmp_path, capsys):
     # the training-form checkpoint runs re-parameterised, tile by tile: equal to the network on the whole image
     net.set_train(False)
     pixels = np.asarray(Image.open(tmp_path / "c.png"))
-    expected = protocol.round_uint8(evaluate.forward(net, pixels.astype(np.float32) / 255.0) * 255.0)
+    expected = protocol.round_uint8(inference.forward(net, pixels.astype(np.float32) / 255.0) * 255.0)
     assert np.abs(np.asarray(Image.open(tmp_path / "c_x2.png")).astype(int) - expected).max() <= 1

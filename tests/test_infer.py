@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from conftest import ROOT, assert_same_but_rounding, run_script, spec_of
-from src import checkpoint, evaluate, protocol, upscale
+from src import checkpoint, inference, protocol, upscale
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def _smooth(shape, seed=0):
 
 def _sr_luma(net, y, peak, dtype):
     """Whole-image oracle for a luma plane: one forward pass, scaled and rounded."""
-    return protocol.round_uint(evaluate.forward(net, (y / peak).astype(np.float32)).astype(np.float64) * peak, dtype)
+    return protocol.round_uint(inference.forward(net, (y / peak).astype(np.float32)).astype(np.float64) * peak, dtype)
 
 
 @pytest.mark.parametrize("scale,shape", [(2, (41, 37, 4)), (3, (29, 43, 3)), (4, (31, 23, 4))])

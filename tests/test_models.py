@@ -97,10 +97,10 @@ def test_checkpoints_record_the_model_and_refuse_another(tmp_path, tiny, random_
 def test_files_written_before_the_models_package_load_as_fsrcnn(tmp_path):
     """Checkpoints written before the models package (the shipped ClassSR FSRCNN-56 is one) carry scale/d/s/m
     but no model name."""
-    _, info = checkpoint.read("checkpoints/classsr_x4_branch2.ckpt")
+    _, info = checkpoint.read("checkpoints/stages/classsr_x4_branch2.ckpt")
     assert "model" not in info and info["d"] == 56
     spec = models.spec_for(get_config("", []))
-    net = checkpoint.network_from_checkpoint("checkpoints/classsr_x4_branch2.ckpt", spec)
+    net = checkpoint.network_from_checkpoint("checkpoints/stages/classsr_x4_branch2.ckpt", spec)
     assert net.deconv.weight.shape == (56, 1, 9, 9)
 
 
@@ -157,3 +157,69 @@ def test_amp_o2_is_refused_for_several_loss_terms(tiny):
 def test_a_spec_is_registered_under_its_module_name():
     with pytest.raises(ValueError, match="TinySpec.name is 'tiny' but its module is test_models.py"):
         models.register(TinySpec)
+
+
+ADDED_MODULE = '''"""A network added from outside src/models/: this module and added_net.yaml beside it, nothing else."""
+from mindspore import nn
+
+from src.models import NetworkSpec, register
+
+
+class Upscaler(nn.Cell):
+    def __init__(self, scale, width):
+        super().__init__()
+        self.head = nn.Conv2d(1, width, 3, pad_mode="same", has_bias=True)
+        self.tail = nn.Conv2d(width, scale * scale, 3, pad_mode="same", has_bias=True)
+        self.shuffle = nn.PixelShuffle(scale)
+
+    def construct(self, x):
+        return self.shuffle(self.tail(self.head(x)))
+
+
+@register
+class AddedSpec(NetworkSpec):
+    name = "added_net"
+    title = "Added"
+    arch_keys = ("width",)
+
+    def build(self):
+        return Upscaler(self.cfg.scale, self.cfg.width)
+
+    def param_groups(self, net):
+        return [("all", net.trainable_params(), self.cfg.lr)]
+'''
+ADDED_KEYS = 'width: 4\n---\nwidth: "feature width of the added network"\n'
+
+
+def test_a_network_added_as_one_module_and_its_yaml_trains_evaluates_and_exports(tmp_path, image_folder, capsys,
+                                                                                   monkeypatch):
+    """Adding a network edits no shared file: a module registering its spec and a yaml of its own keys, here
+    outside src/models/, is enough for train.py, eval.py and export.py (and its key shows in --help)."""
+    import importlib
+    import sys
+    (tmp_path / "added_net.py").write_text(ADDED_MODULE)
+    (tmp_path / "added_net.yaml").write_text(ADDED_KEYS)
+    monkeypatch.setattr(models, "_REGISTRY", dict(models._REGISTRY))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "added_net", raising=False)
+    importlib.import_module("added_net")
+    net_args = ["--model", "added_net", "--scale", "2", "--width", "6"]
+    code, stdout, _ = run_script("train", ["--help"], capsys)
+    assert code == 0 and "--width" not in stdout  # the default model's keys only
+    out = tmp_path / "run"
+    code, stdout, err = run_script("train", net_args + ["--train_data", str(image_folder), "--val_data",
+                                                         str(image_folder), "--epochs", "1", "--output_dir", str(out)],
+                                   capsys)
+    assert code == 0, err
+    assert "training Added(width=6) x2" in stdout
+    _, info = checkpoint.read(str(out / "best.ckpt"))
+    assert (info["model"], info["scale"], info["width"]) == ("added_net", 2, 6)
+    code, stdout, err = run_script("eval", net_args + ["--ckpt_file", str(out / "best.ckpt"), "--eval_sets",
+                                                        str(image_folder)], capsys)
+    assert code == 0 and "Added(width=6) x2" in stdout, err
+    code, _, err = run_script("eval", ["--model", "added_net", "--scale", "2", "--ckpt_file",
+                                       str(out / "best.ckpt"), "--eval_sets", str(image_folder)], capsys)
+    assert code == 2 and "checkpoint is width=6 but width=4 was asked for (pass --width 6" in err
+    code, _, err = run_script("export", net_args + ["--ckpt_file", str(out / "best.ckpt"), "--file_name",
+                                                     str(tmp_path / "added")], capsys)
+    assert code == 0 and (tmp_path / "added.mindir").stat().st_size > 0, err

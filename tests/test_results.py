@@ -1,5 +1,6 @@
-"""The shipped models and the README results table: every config evaluates its own checkpoint, the table is exactly
-what scripts/make_results.py renders from the eval.py --json files, and those files are what eval.py computes."""
+"""The shipped models and the README results table: every config evaluates its own checkpoint, the training chains of
+configs/<family>/chain.yaml hold together, the table is exactly what python -m tools.make_results renders from the
+eval.py --json files, and those files are what eval.py computes."""
 import json
 import os
 import shutil
@@ -9,7 +10,8 @@ import sys
 import pytest
 
 from conftest import ROOT
-from src import checkpoint, config, dataset, evaluate, models, results
+from src import checkpoint, config, dataset, evaluate, inference, models
+from tools import results
 
 FAMILY_ARCH = {"fsrcnn": {"d": 56, "s": 12, "m": 4}, "fsrcnn-s": {"d": 32, "s": 5, "m": 1},
                "fmen-s": {"n_feats": 50, "mid_feats": 16, "down_blocks": 4, "form": "inference"}}
@@ -19,49 +21,72 @@ CONVERTED = {"fmen-s_x4"}  # weights converted from their authors, not trained h
 
 
 def _config(model):
-    return config.get_config("", ["--config_path", os.path.join(ROOT, "configs", f"{model}.yaml")])
+    return config.get_config("", ["--config_path", os.path.join(ROOT, results.shipped_config(model))])
 
 
 STAGES = [stage for model in results.MODELS for stage in results.schedule(ROOT, model)]
 
 
+def test_every_shipped_model_has_a_chain_ending_with_its_config():
+    for model in results.MODELS:
+        stages = results.schedule(ROOT, model)
+        assert stages and results.config_file(ROOT, stages[-1]) == results.shipped_config(model), model
+        assert all(results.config_file(ROOT, s).startswith(f"configs/{results.family(model)}/stages/")
+                   for s in stages[:-1]), model
+    chained = {results.config_file(ROOT, s) for fam in ("fsrcnn", "fsrcnn-s", "fmen-s", "classsr")
+               for s in results.stages(ROOT, fam)}
+    on_disk = {os.path.relpath(os.path.join(folder, f), ROOT).replace(os.sep, "/")
+               for folder, _, files in os.walk(os.path.join(ROOT, "configs")) for f in files if f != "chain.yaml"}
+    assert chained == on_disk  # every config is in a chain, and every stage of a chain has its config
+
+
 @pytest.mark.parametrize("stage", STAGES)
 def test_config_names_its_checkpoint_at_its_scale(stage):
-    cfg = _config(stage)
+    files = results.stage_files(ROOT, stage)
+    cfg = config.get_config("", ["--config_path", os.path.join(ROOT, files["config"])])
     model = next(model for model in results.MODELS if stage in results.schedule(ROOT, model))
     family, scale = results.family(model), int(model.rsplit("_x", 1)[1])
+    stages = results.schedule(ROOT, model)
     arch = dict(FAMILY_ARCH[family], scale=scale)
     assert {k: getattr(cfg, k) for k in arch} == arch
-    assert cfg.ckpt_file == f"checkpoints/{stage}.ckpt"
+    name = stage.replace("/", "_")  # fsrcnn/x4_transfer: checkpoints/stages/fsrcnn_x4_transfer.ckpt
+    assert cfg.ckpt_file == (f"checkpoints/{name}.ckpt" if stage == stages[-1] else f"checkpoints/stages/{name}.ckpt")
     _, info = checkpoint.read(os.path.join(ROOT, cfg.ckpt_file))
     assert {k: info[k] for k in arch} == arch and info.get("model", checkpoint.MODEL_OF_OLD_FILES) == cfg.model
-    if stage in CONVERTED:
+    if model in CONVERTED:
         assert len(info["source_sha256"]) == 64 and "epoch" not in info
         return
-    assert cfg.output_dir == f"outputs/{stage}"
+    assert cfg.output_dir == f"outputs/{name}" and files["log"] == f"docs/training/{name}_log.csv"
+    assert os.path.isfile(os.path.join(ROOT, files["log"]))
     assert 0 <= info["epoch"] < cfg.epochs and info["val_psnr"] > 0  # selected on Val20 by train.py
-    stages = results.schedule(ROOT, model)
     base_scale = 4 if family == "fmen-s" else 3
     if stage != stages[0]:  # a later stage continues from all the weights of the stage before
-        assert cfg.init_ckpt == f"checkpoints/{stages[stages.index(stage) - 1]}.ckpt" and not cfg.init_convs_only
+        before = results.stage_files(ROOT, stages[stages.index(stage) - 1])["ckpt_file"]
+        assert cfg.init_ckpt == before and not cfg.init_convs_only
     elif scale != base_scale:  # transfer strategy: from the first stage of the family's base scale
         base_first = results.schedule(ROOT, f"{family}_x{base_scale}")[0]
-        assert cfg.init_ckpt == f"checkpoints/{base_first}.ckpt" and cfg.init_convs_only
+        assert cfg.init_ckpt == results.stage_files(ROOT, base_first)["ckpt_file"] and cfg.init_convs_only
     else:
         assert cfg.init_ckpt == ""
 
 
-def test_schedule_lists_the_earlier_stages_first(tmp_path):
-    (tmp_path / "configs").mkdir()
+def test_schedule_reads_the_chain_of_the_family(tmp_path):
+    (tmp_path / "configs" / "fsrcnn" / "stages").mkdir(parents=True)
     assert results.schedule(str(tmp_path), "fsrcnn_x4") == []
-    for name in ("fsrcnn_x4", "fsrcnn_x4_restart2", "fsrcnn_x4_restart", "fsrcnn_x4_transfer", "fsrcnn_x2",
-                 "fsrcnn_x2_restart", "fsrcnn_x3_base", "fsrcnn_x3"):
-        (tmp_path / "configs" / f"{name}.yaml").write_text("scale: 4\n")
-    assert results.schedule(str(tmp_path), "fsrcnn_x4") == ["fsrcnn_x4_transfer", "fsrcnn_x4_restart",
-                                                            "fsrcnn_x4_restart2", "fsrcnn_x4"]
-    assert results.schedule(str(tmp_path), "fsrcnn_x2") == ["fsrcnn_x2_restart", "fsrcnn_x2"]
-    assert results.schedule(str(tmp_path), "fsrcnn_x3") == ["fsrcnn_x3_base", "fsrcnn_x3"]
+    (tmp_path / "configs" / "fsrcnn" / "chain.yaml").write_text(
+        "x3: [x3_base, x3]\nx4: [x4_transfer, x4_restart, x4]\n")
+    assert results.schedule(str(tmp_path), "fsrcnn_x4") == ["fsrcnn/x4_transfer", "fsrcnn/x4_restart", "fsrcnn/x4"]
+    assert results.schedule(str(tmp_path), "fsrcnn_x2") == []
     assert results.schedule(str(tmp_path), "fsrcnn-s_x3") == []
+    assert results.stages(str(tmp_path), "fsrcnn") == ["fsrcnn/x3_base", "fsrcnn/x3", "fsrcnn/x4_transfer",
+                                                       "fsrcnn/x4_restart", "fsrcnn/x4"]
+    (tmp_path / "configs" / "fsrcnn" / "x4.yaml").write_text("scale: 4\n")
+    assert results.config_file(str(tmp_path), "fsrcnn/x4") == "configs/fsrcnn/x4.yaml"
+    assert results.config_file(str(tmp_path), "fsrcnn/x4_restart") == "configs/fsrcnn/stages/x4_restart.yaml"
+    for bad in ("x4: [x4_transfer]\n", "x4: x4\n", "x4: [x4, x4]\n", "[x4]\n"):
+        (tmp_path / "configs" / "fsrcnn" / "chain.yaml").write_text(bad)
+        with pytest.raises(ValueError, match="chain.yaml"):
+            results.schedule(str(tmp_path), "fsrcnn_x4")
 
 
 def test_eval_without_arguments_is_the_shipped_x4_config():
@@ -73,7 +98,7 @@ def test_eval_without_arguments_is_the_shipped_x4_config():
 def test_readme_table_is_rendered_from_the_eval_json_files():
     block = results.render(os.path.join(ROOT, "docs", "results"), results.training_rows(ROOT))
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
-        assert block in f.read(), "README results table is stale: run python scripts/make_results.py"
+        assert block in f.read(), "README results table is stale: run python -m tools.make_results"
 
 
 @pytest.mark.parametrize("model", results.MODELS)
@@ -81,7 +106,7 @@ def test_eval_json_is_what_eval_computes(model, data_dir):
     """Set5 rescored here equals the committed file (to rounding noise between CPUs: one uint8 step in a pixel)."""
     cfg = _config(model)
     spec = models.spec_for(cfg)
-    net = evaluate.make_dynamic(checkpoint.network_from_checkpoint(os.path.join(ROOT, cfg.ckpt_file), spec),
+    net = inference.make_dynamic(checkpoint.network_from_checkpoint(os.path.join(ROOT, cfg.ckpt_file), spec),
                                 spec.channels)
     means, _ = evaluate.score_set(net, dataset.load_eval_set("Set5", data_dir, cfg.scale, spec.image_mode), cfg.scale)
     with open(os.path.join(ROOT, "docs", "results", f"{model}.json"), encoding="utf-8") as f:
@@ -119,23 +144,25 @@ def test_replace_block_needs_the_markers():
 
 
 def test_train_all_runs_and_resumes_the_transfer_schedule(image_folder, tmp_path):
-    """scripts/train_all.sh on a copy of the project and three tiny images: x3 in stages, then x2 and x4 in stages
-    (the transfer, then continuations from the checkpoint before), each installed with its log; a second run
+    """scripts/train_all.sh on a copy of the project and three tiny images: the chains of configs/fsrcnn/chain.yaml,
+    x3 in stages, then x2 and x4 in stages (the transfer, then continuations from the checkpoint before), each stage
+    installed in checkpoints/stages/ and the last of a chain in checkpoints/, each with its log; a second run
     resumes every stage and trains nothing."""
     project = tmp_path / "project"
-    for name in ("src", "configs", "scripts"):
+    for name in ("src", "configs", "scripts", "tools"):
         shutil.copytree(os.path.join(ROOT, name), project / name)
     for name in ("train.py", "default_config.yaml"):
         shutil.copy(os.path.join(ROOT, name), project / name)
-    for name in ("checkpoints", "docs/training"):
-        (project / name).mkdir(parents=True)
-    for ckpt in (project / "configs").glob("*.yaml"):  # nothing shipped may leak into the copy
-        assert not (project / "checkpoints" / (ckpt.stem + ".ckpt")).exists()
-    scales = {stage: scale for scale in (3, 2, 4) for stage in results.schedule(str(project), f"fsrcnn_x{scale}")}
-    stages = list(scales)
-    assert stages[:6] == ["fsrcnn_x3_base", "fsrcnn_x3_restart", "fsrcnn_x3", "fsrcnn_x2_transfer", "fsrcnn_x2",
-                          "fsrcnn_x4_transfer"]
-    assert stages[-1] == "fsrcnn_x4"
+    (project / "docs").mkdir()
+    assert not (project / "checkpoints").exists()  # nothing shipped may leak into the copy
+    stages = results.stages(str(project), "fsrcnn")
+    assert stages[:6] == ["fsrcnn/x3_base", "fsrcnn/x3_restart", "fsrcnn/x3", "fsrcnn/x2_transfer", "fsrcnn/x2",
+                          "fsrcnn/x4_transfer"]
+    assert stages[-1] == "fsrcnn/x4"
+    scales = {stage: int(stage.split("/x")[1][0]) for stage in stages}
+    ckpts = {stage: project / results.stage_files(str(project), stage)["ckpt_file"] for stage in stages}
+    assert ckpts["fsrcnn/x4_transfer"] == project / "checkpoints" / "stages" / "fsrcnn_x4_transfer.ckpt"
+    assert ckpts["fsrcnn/x4"] == project / "checkpoints" / "fsrcnn_x4.ckpt"
     command = ["bash", str(project / "scripts" / "train_all.sh"), "fsrcnn", "--train_data", str(image_folder),
                "--val_data", str(image_folder), "--epochs", "1", "--lr_patch_size", "8", "--patch_stride", "8",
                "--threads", "1"]
@@ -146,25 +173,27 @@ def test_train_all_runs_and_resumes_the_transfer_schedule(image_folder, tmp_path
     assert starts == sorted(starts)
     stamps = {}
     for stage in stages:
-        path = project / "checkpoints" / f"{stage}.ckpt"
-        _, info = checkpoint.read(str(path))
+        _, info = checkpoint.read(str(ckpts[stage]))
         assert (info["scale"], info["d"], info["s"], info["m"]) == (scales[stage], 56, 12, 4)
-        assert len((project / "docs" / "training" / f"{stage}_log.csv").read_text().splitlines()) == 2
-        stamps[stage] = path.read_bytes()
+        log = project / "docs" / "training" / f"{ckpts[stage].stem}_log.csv"
+        assert len(log.read_text().splitlines()) == 2
+        stamps[stage] = ckpts[stage].read_bytes()
     second = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
     assert second.returncode == 0, second.stdout + second.stderr
     assert second.stdout.count("nothing to train") == len(stages) == second.stdout.count("--resume true")
-    assert all((project / "checkpoints" / f"{s}.ckpt").read_bytes() == stamps[s] for s in stamps)
+    assert all(ckpts[s].read_bytes() == stamps[s] for s in stamps)
     # an output_dir left by a longer run of another recipe is refused, not silently taken as finished
-    stale = subprocess.run(command[:2] + ["fsrcnn_x4"] + command[3:] + ["--epochs", "0"], capture_output=True,
+    stale = subprocess.run(command[:2] + ["fsrcnn/x4"] + command[3:] + ["--epochs", "0"], capture_output=True,
                            text=True, env=env, timeout=600)
     assert stale.returncode == 2, stale.stdout + stale.stderr
     assert "last.ckpt: holds epoch 1 but --epochs is 0: a run of another recipe?" in stale.stderr
-    assert (project / "checkpoints" / "fsrcnn_x4.ckpt").read_bytes() == stamps["fsrcnn_x4"]
+    assert ckpts["fsrcnn/x4"].read_bytes() == stamps["fsrcnn/x4"]
 
 
-def test_train_all_refuses_an_unknown_stage():
-    proc = subprocess.run(["bash", os.path.join(ROOT, "scripts", "train_all.sh"), "fsrcnn_x5"], capture_output=True,
+@pytest.mark.parametrize("name", ["fsrcnn/x5", "fsrcnn_x4", "fsrcnn/stages/x4_transfer", "fsrcnn/../fsrcnn/x4"])
+def test_train_all_refuses_an_unknown_stage(name):
+    proc = subprocess.run(["bash", os.path.join(ROOT, "scripts", "train_all.sh"), name], capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 2 and proc.stdout == ""
-    assert proc.stderr.strip() == "error: 'fsrcnn_x5' is neither fsrcnn, fsrcnn-s, all nor a configs/*.yaml model"
+    assert proc.stderr.strip() == (f"error: '{name}' is neither fsrcnn, fsrcnn-s, all nor a FAMILY/NAME of "
+                                   "configs/FAMILY/[stages/]NAME.yaml")

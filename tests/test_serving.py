@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, run_script
-from src import checkpoint, evaluate, export, serving
+from src import checkpoint, export, inference, serving
 from src.models.fsrcnn import FSRCNN
 
 ENV = dict(os.environ, GLOG_v="3", PYTHON=sys.executable)
@@ -185,7 +185,7 @@ def test_pre_and_postprocess_user_errors(data_dir, tmp_path, capsys):
 
 
 def test_preprocess_writes_what_eval_feeds_the_network(data_dir, tmp_path, capsys):
-    """Each plane is evaluate.network_input of the protocol's LR, exactly; the metadata names set, scale, shapes."""
+    """Each plane is inference.network_input of the protocol's LR, exactly; the metadata names set, scale, shapes."""
     lr = tmp_path / "lr"
     assert run_script("preprocess", ["--data_dir", data_dir, "--lr_bin_dir", str(lr), "--scale", "3"], capsys)[0] == 0
     meta = serving.read_meta(str(lr))
@@ -193,4 +193,4 @@ def test_preprocess_writes_what_eval_feeds_the_network(data_dir, tmp_path, capsy
     assert meta["scale"] == 3 and meta["shape"] is None and len(images) == 5
     for name, _, lr_plane in images:
         stored = serving.read_plane(str(lr / serving.bin_name(name, lr_plane.shape)), lr_plane.shape)
-        np.testing.assert_array_equal(stored, evaluate.network_input(lr_plane))
+        np.testing.assert_array_equal(stored, inference.network_input(lr_plane))

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from conftest import TILE_FLOAT_BOUND, assert_same_but_rounding
-from src import evaluate, protocol, tiling
+from src import inference, protocol, tiling
 from src.errors import UserError
 from src.models import fsrcnn
 
@@ -32,7 +32,7 @@ def test_receptive_radius_derived_from_the_layers(spread_net, scale, m, radius):
 
 
 def _tiled_vs_whole(net, lr, core, halo):
-    predict = functools.partial(evaluate.forward, net)
+    predict = functools.partial(inference.forward, net)
     tiles = tiling.plan(lr.shape, halo, core)
     return tiles, tiling.upscale(predict, lr, net.scale, tiles), predict(lr)
 

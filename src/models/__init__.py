@@ -1,22 +1,30 @@
-"""The networks, one module each, behind `--model`: a registry of NetworkSpec subclasses.
+"""The networks, one module (or package) each, behind `--model`: a registry of NetworkSpec subclasses.
 
-A module of this package registers its spec with `@register` under the module's own name; every module here is
-imported on first use, so adding a network is adding one file (and its configs). The rest of the toolkit (training, checkpoints, evaluation,
-export, serving, the benchmark) asks the spec, never the model name.
+A module of this package registers its spec with `@register` under the module's own name, and declares its config
+keys in `<name>.yaml` beside it (config_file). Every module here is imported on first use, so adding a network is
+adding one module and its yaml (and its configs under configs/). The rest of the toolkit (training, evaluation,
+export, serving, the benchmark) asks the spec, never the model name. This package is the ground floor: it imports
+nothing of training, evaluation, serving or benchmarking.
 """
 import importlib
+import os
 import pkgutil
+import sys
 
+from src import protocol
 from src.errors import UserError
 
 _REGISTRY = {}
 
 
 class NetworkSpec:
-    """What the toolkit needs to know about one network, for one configuration (`cfg`).
+    """What every part of the toolkit needs to know about one network, for one configuration (`cfg`).
 
-    Subclasses set the class attributes and implement every method that raises NotImplementedError here; loss()
-    and inference_form() have the defaults most networks want.
+    A network implements build() and param_groups(); loss(), inference_form() and the validation hooks have the
+    defaults most networks want. What only some networks support is a capability mixin beside this class
+    (Transferable, Tileable, Benchmarkable): tools ask isinstance(spec, ...) and do without it otherwise.
+    The network's own config keys (its architecture and options) live in the yaml beside its module
+    (config_file()), not in the shared defaults.
     """
 
     name = ""            # the --model value, recorded in checkpoints
@@ -38,7 +46,6 @@ class NetworkSpec:
     @property
     def image_mode(self):
         """How this network's images are read and degraded (src/protocol.py ImageMode)."""
-        from src import protocol
         return protocol.ImageMode(self.colour, self.lr_uint8)
 
     @property
@@ -63,8 +70,10 @@ class NetworkSpec:
         """The network in its training form."""
         raise NotImplementedError
 
-    def prepare_for_training(self, net):
-        """Whatever a fresh `net` takes from elsewhere before training (init_ckpt comes after)."""
+    def part_checkpoints(self, net):
+        """[(checkpoint path, sub-cell of `net`, spec of that part, parameter-name prefix in `net`)]: the parts a
+        fresh `net` loads from checkpoints of other networks before training (init_ckpt comes after)."""
+        return []
 
     def param_groups(self, net):
         """[(group name, parameters, base learning rate)]: what the optimizer trains, each group at its own rate.
@@ -74,18 +83,8 @@ class NetworkSpec:
     def loss(self, lr_patch):
         """The training loss Cell(output, target), for LR patches of lr_patch x lr_patch (default: MSE, or on the
         patch centre with loss_border)."""
-        from src import losses
+        from src import losses  # here: it loads MindSpore, which --help and the registry's listing do without
         return losses.pixel_mse(self.cfg, lr_patch)
-
-    def transfer_parameters(self, net):
-        """The parameters `init_convs_only` takes from another checkpoint (the scale-independent layers); the rest
-        is re-initialised by reset_for_transfer()."""
-        raise NotImplementedError
-
-    def reset_for_transfer(self, net, source):
-        """Initialise what transfer_parameters() leaves out; `source` holds the parameters of the checkpoint
-        transferred from (another scale's), for networks that derive the new layers from it."""
-        raise NotImplementedError
 
     def inference_form(self, net):
         """The network exported and served (same outputs as `net`, perhaps a faster structure)."""
@@ -103,30 +102,53 @@ class NetworkSpec:
         """{column: value} of one validation pass of validation_form(net), beyond its PSNR."""
         return {}
 
-    def macs_per_lr_pixel(self):
-        """Multiply-adds executed per LR input pixel (the one place cost is computed)."""
+
+class Transferable:
+    """A network whose training can start from another scale's checkpoint (train.py --init_convs_only)."""
+
+    def transfer_parameters(self, net):
+        """The parameters taken from the other checkpoint (the scale-independent layers); the rest is initialised
+        by reset_for_transfer()."""
         raise NotImplementedError
 
-    torch_reference_modes = ("infer", "train")  # what ../shared/bench/torch_reference.py can time of it
-
-    def torch_reference_args(self):
-        """The options of ../shared/bench/torch_reference.py that select the same network (benchmark.py
-        --compare_torch)."""
+    def reset_for_transfer(self, net, source):
+        """Initialise what transfer_parameters() leaves out; `source` holds the parameters of the checkpoint
+        transferred from, for networks that derive the new layers from it."""
         raise NotImplementedError
 
-    def bench_workloads(self, cfg):
-        """What benchmark.py times: Set5 batches and one 256x256 image (src/benchmark.py)."""
-        from src import benchmark
-        return [benchmark.set5_workload(cfg.data_dir, cfg.scale, cfg.bench_batch, self.image_mode),
-                benchmark.single_workload(cfg.scale, self.channels)]
+
+class Tileable:
+    """A network whose output pixels depend on a bounded neighbourhood, so large images run in exact tiles
+    (src/tiling.py); without it infer.py runs whole images."""
 
     def receptive_radius(self, net):
-        """LR pixels around an output pixel's own that it depends on: the halo of exact tiles (src/tiling.py)."""
+        """LR pixels around an output pixel's own that it depends on: the halo of exact tiles."""
         raise NotImplementedError
 
     def forward_bytes_per_pixel(self, net):
         """Memory one forward pass needs per LR input pixel: what sizes the tiles for a memory budget."""
         raise NotImplementedError
+
+
+class Benchmarkable:
+    """A network benchmark.py times (src/benchmark.py owns the workloads and the timing)."""
+
+    bench_workload = "set5+single"  # src/benchmark.py WORKLOADS: Set5 batches and one 256x256 image
+    torch_reference_modes = ("infer", "train")  # what the PyTorch reference (--torch_reference) can time of it
+
+    def macs_per_lr_pixel(self):
+        """Multiply-adds executed per LR input pixel (the one place cost is computed)."""
+        raise NotImplementedError
+
+    def torch_reference_args(self):
+        """The options of the PyTorch reference script that select the same network (benchmark.py
+        --compare_torch)."""
+        raise NotImplementedError
+
+    def extra_bench_paths(self):
+        """{name: fn(net, x, settings) -> (median ms, output[, multiply-adds])}: timing paths of this network's own,
+        beside src/benchmark.py PATHS (settings.time(run) times a call)."""
+        return {}
 
 
 def register(spec):
@@ -138,13 +160,31 @@ def register(spec):
     return spec
 
 
+def config_file(name):
+    """The yaml of network `name`'s own config keys: `<name>.yaml` beside its module, or inside its package (a
+    network registered from elsewhere: beside the module that registered it)."""
+    if name in _REGISTRY:
+        module = sys.modules[_REGISTRY[name].__module__]
+        folder = os.path.dirname(os.path.abspath(module.__file__))
+    else:
+        folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), name)
+        if not os.path.isdir(folder):
+            folder = os.path.dirname(folder)
+    return os.path.join(folder, f"{name}.yaml")
+
+
 def module_names():
-    """The --model values, without importing the networks (and MindSpore with them): for --help."""
-    return sorted(module.name for module in pkgutil.iter_modules(__path__))
+    """The --model values, without importing the networks (and MindSpore with them): for --help. Networks
+    registered from modules elsewhere (already imported) are listed too."""
+    return sorted(set(_package_modules()) | set(_REGISTRY))
+
+
+def _package_modules():
+    return [module.name for module in pkgutil.iter_modules(__path__)]
 
 
 def _import_all():
-    for name in module_names():
+    for name in _package_modules():
         importlib.import_module(f"{__name__}.{name}")
 
 

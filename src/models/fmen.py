@@ -15,7 +15,7 @@ import numpy as np
 from mindspore import Tensor, nn, ops
 
 from src.errors import UserError
-from src.models import NetworkSpec, register
+from src.models import Benchmarkable, NetworkSpec, Tileable, Transferable, register
 
 SCALES = (2, 3, 4)
 LRELU_SLOPE = 0.1
@@ -250,7 +250,7 @@ def resampled_tail(weight, bias, scale):
 
 
 @register
-class FMENSpec(NetworkSpec):
+class FMENSpec(NetworkSpec, Transferable, Tileable, Benchmarkable):
     """RGB; trained with L1 (the authors' EDSR framework), one learning rate; x2/x3 by transfer of the body."""
 
     name = "fmen"
@@ -284,7 +284,7 @@ class FMENSpec(NetworkSpec):
         return groups + [("biases", [p for p in net.trainable_params() if not p.name.endswith(".weight")], lr)]
 
     def loss(self, lr_patch):
-        from src import losses
+        from src import losses  # here: it loads MindSpore (src/models/__init__.py NetworkSpec.loss)
         return losses.pixel_l1(self.cfg, lr_patch)
 
     def transfer_parameters(self, net):

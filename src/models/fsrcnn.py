@@ -1,18 +1,19 @@
 """FSRCNN(d, s, m) of Dong, Loy and Tang (ECCV 2016) as a MindSpore Cell (REFERENCE section 1), and its spec
 (`--model fsrcnn`; FSRCNN-s is the same model with d=32, s=5, m=1)."""
 import math
+from types import SimpleNamespace
 
 import mindspore as ms
 import numpy as np
 from mindspore import nn, ops
 from mindspore.common.initializer import Normal, initializer
 
-from src.models import NetworkSpec, register
+from src.models import Benchmarkable, NetworkSpec, Tileable, Transferable, register
 
 SCALES = (2, 3, 4)
 DECONV_KERNEL = 9
 DECONV_PADDING = 4
-# Measured on MindSpore 2.10 CPU, FSRCNN(56, 12, 4) at x2..x4, dynamic shape (evaluate.make_dynamic, MindSpore's
+# Measured on MindSpore 2.10 CPU, FSRCNN(56, 12, 4) at x2..x4, dynamic shape (inference.make_dynamic, MindSpore's
 # PReLU kernel): a forward pass grows the process by ~1.0 KB per LR pixel, i.e. about four float32 maps of width d
 # alive at once plus the output. Five are budgeted, for margin.
 FLOAT_MAPS_ALIVE = 5
@@ -35,7 +36,7 @@ def _conv(in_ch, out_ch, kernel):
 
 class PReLU(nn.Cell):
     """Per-channel PReLU, as relu(x) - w * relu(-x) in static-shape graphs and with MindSpore's PReLU kernel in
-    dynamic-shape ones (`dynamic_shapes = True`, set by evaluate.make_dynamic).
+    dynamic-shape ones (`dynamic_shapes = True`, set by inference.make_dynamic).
 
     Both are bit-identical to nn.PReLU for every slope (x > 0 gives x - w*0, x < 0 gives 0 - w*(-x)). Measured on
     MindSpore 2.10 CPU (scripts/profile_ops.py, 256x256 x4): the relu form makes static graphs faster (forward
@@ -163,13 +164,19 @@ class SubPixelFSRCNN(nn.Cell):
 
 
 @register
-class FSRCNNSpec(NetworkSpec):
+class FSRCNNSpec(NetworkSpec, Transferable, Tileable, Benchmarkable):
     """Y channel; the convolutions and the deconvolution train at their own rates (lr, deconv_lr: the paper)."""
 
     name = "fsrcnn"
     title = "FSRCNN"
     arch_keys = ("d", "s", "m")
     scales = SCALES
+
+    @classmethod
+    def for_arch(cls, scale, d, s, m):
+        """The spec of FSRCNN(d, s, m) x`scale` alone, for checking and loading its checkpoints (ClassSR's
+        branches)."""
+        return cls(SimpleNamespace(model=cls.name, scale=scale, d=d, s=s, m=m, subpixel=False))
 
     def build(self):
         return FSRCNN(self.cfg.scale, self.cfg.d, self.cfg.s, self.cfg.m)
