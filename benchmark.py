@@ -4,7 +4,7 @@
 Two workloads, Set5 x4 LR images in batches of --bench_batch (8) and one 256x256 LR image, on each path: the
 MindSpore network (GRAPH_MODE), the exported MINDIR (nn.GraphCell), ONNX Runtime, and the C++ harness once built
 (bash ascend310_infer/build.sh). Prints median ms per batch, images/s and GFLOP/s; see src/benchmark.py.
---compare_torch also runs ../shared/bench/torch_reference.py (in --torch_python, a venv with torch) on the same
+--compare_torch also runs the PyTorch reference script --torch_reference (in --torch_python, a venv with torch) on the same
 workloads plus one training step, and prints our time over PyTorch's for each.
 ClassSR (--config_path configs/classsr_x4.yaml) times one large image (--bench_image) on the paths classsr (its
 router) and fsrcnn_whole (plain FSRCNN(56, 12, 4) on the whole image), in the same run.
@@ -34,6 +34,8 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="fsrcnn-bench-") as workdir:
         settings = benchmark.Settings(cfg.warmup, cfg.iters, threads, workdir)
         results, skipped = benchmark.run(spec, net, workloads, names, settings)
+        if not results:
+            raise UserError("nothing was timed: " + "; ".join(f"{n}: {why}" for n, why in skipped.items()))
         comparisons = benchmark.compare_torch(spec, workloads, results, settings) if cfg.compare_torch else []
     machine = benchmark.machine()
     print(benchmark.format_table(results, settings, machine))

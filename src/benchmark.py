@@ -319,7 +319,7 @@ def compare_torch(spec, workloads, results, settings):
 
 def format_comparison(rows):
     head = f"{'workload':<16}{'path':<17}{'batch':>6}{'ours ms':>10}{'torch ms':>10}{'ours/torch':>12}"
-    lines = ["PyTorch reference (../shared/bench/torch_reference.py) on the same workloads and threads", head,
+    lines = ["PyTorch reference (--torch_reference) on the same workloads and threads", head,
              "-" * len(head)]
     lines += [f"{r.workload:<16}{r.path:<17}{r.batch:>6}{r.ours_ms:>10.2f}{r.torch_ms:>10.2f}{r.ratio:>12.2f}"
               for r in rows]
@@ -327,12 +327,14 @@ def format_comparison(rows):
 
 
 def torch_reference(cfg, settings, *args):
-    """Run ../shared/bench/torch_reference.py in its own interpreter (torch is no project dependency) and return
-    the key=value pairs of its result line."""
+    """Run the PyTorch reference script (cfg.torch_reference) in its own interpreter (torch is no project
+    dependency) and return the key=value pairs of its result line."""
     python, script = cfg.torch_python, cfg.torch_reference
     if not os.path.isfile(python):
         raise UserError(f"{python}: no Python with torch (python3 -m venv .venv-torch && "
                         f".venv-torch/bin/pip install torch==2.13.0 'numpy<2')")
+    if not script:
+        raise UserError("--compare_torch needs --torch_reference: the PyTorch timing script of FSRCNN and FMEN-S")
     if not os.path.isfile(script):
         raise UserError(f"{script}: the PyTorch reference script is missing")
     env = dict(environment.user_environment(), OMP_NUM_THREADS=str(settings.threads))

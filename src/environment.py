@@ -4,7 +4,7 @@ repository (AKG_WHITE_LIST_PATH), and an oneDNN ISA cap where needed.
 
 Why the cap: on Intel Xeons with AVX-512/AMX, MindSpore 2.10's oneDNN runs every convolution with its naive reference
 kernel (`jit_uni_ncsp:conv+ref:any` under ONEDNN_VERBOSE=1), 30x slower than the `gemm:jit` kernel it picks when
-ONEDNN_MAX_CPU_ISA=AVX2 (REFERENCE section 5). Capping at AVX512_CORE does not help, and AMD EPYCs never showed it.
+ONEDNN_MAX_CPU_ISA=AVX2 (docs/protocol.md section 5). Capping at AVX512_CORE does not help, and AMD EPYCs never showed it.
 
 How it is decided: by a probe, not by CPU flags. Flags would be a guess (avx512f alone is on Zen 4 EPYCs too, where
 the reference kernel was never seen and a cap could cost); the probe runs one small MindSpore convolution in a

@@ -1,10 +1,7 @@
-"""Super-resolve evaluation sets and score them with the protocol (REFERENCE section 2): PSNR/SSIM vs bicubic."""
-import json
-import os
-
+"""Super-resolve evaluation sets and score them with the protocol (docs/protocol.md section 2): PSNR/SSIM vs bicubic."""
 import numpy as np
 
-from src import dataset, inference, metrics, protocol
+from src import dataset, fileio, inference, metrics, protocol
 from src.errors import UserError
 
 
@@ -23,6 +20,27 @@ def score_image(sr, hr, lr, scale, with_ssim=True, with_bicubic=True):
     return scores
 
 
+SSIM_WINDOW = 11  # metrics.ssim: an 11x11 Gaussian window over the shaved image, 'valid' positions only
+
+
+def smallest_side(scale, with_ssim=True):
+    """The smallest HR side that can be scored: metrics shave `scale` pixels off each border, SSIM then needs its
+    window (anything smaller would give NaN)."""
+    return 2 * scale + (SSIM_WINDOW if with_ssim else 1)
+
+
+def check_scorable(set_name, images, scale, with_ssim=True):
+    """Refuse (UserError naming the image) any image of a set too small for the border shave or the SSIM window."""
+    side = smallest_side(scale, with_ssim)
+    for name, hr, _ in images:
+        height, width = hr.shape[:2]
+        if min(height, width) < side:
+            need = f"{scale} pixels shaved off each border" + (f" and the {SSIM_WINDOW}x{SSIM_WINDOW} SSIM window"
+                                                                if with_ssim else "")
+            raise UserError(f"{set_name}: image '{name}' ({width}x{height}) is too small to score at x{scale} "
+                            f"({need} need at least {side}x{side}): leave it out of the set")
+
+
 def mean_scores(per_image):
     """Each score averaged over the images of {name: scores}."""
     return {k: float(np.mean([s[k] for s in per_image.values()])) for k in next(iter(per_image.values()))}
@@ -30,6 +48,7 @@ def mean_scores(per_image):
 
 def score_set(net, images, scale, with_ssim=True, with_bicubic=True):
     """Per-image scores {name: {"psnr", "ssim", "bicubic_psnr", "bicubic_ssim"}} and their means over the set."""
+    check_scorable("evaluation set", images, scale, with_ssim)
     per_image = {}
     for name, hr, lr in images:
         try:
@@ -44,10 +63,13 @@ def evaluate(net, cfg, mode=protocol.LUMA):
     """Score every set of cfg.eval_sets (read and degraded as `mode`, the network's protocol.ImageMode); returns
     the results dict that --json writes."""
     results = {"scale": cfg.scale, "ckpt": cfg.ckpt_file, "sets": {}}
-    for name in cfg.eval_sets.split(","):
-        images = dataset.load_eval_set(name.strip(), cfg.data_dir, cfg.scale, mode)
+    sets = [(name.strip(), dataset.load_eval_set(name.strip(), cfg.data_dir, cfg.scale, mode))
+            for name in cfg.eval_sets.split(",")]
+    for name, images in sets:  # every set read and checked before the first is scored
+        check_scorable(name, images, cfg.scale)
+    for name, images in sets:
         means, per_image = score_set(net, images, cfg.scale)
-        results["sets"][dataset.set_name(name.strip())] = dict(means, images=per_image)
+        results["sets"][dataset.set_name(name)] = dict(means, images=per_image)
     return results
 
 
@@ -66,9 +88,12 @@ def format_table(results, verbose=False):
     return "\n".join(lines)
 
 
+def check_json(path, inputs=()):
+    """Before any work: --json can be written (its folder exists and is writable, it is no folder, none of
+    `inputs`)."""
+    fileio.check_output_file(path, "--json", inputs)
+
+
 def write_json(results, path):
-    """Write atomically (temporary name, then rename)."""
-    tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(results, f, indent=2)
-    os.replace(tmp, path)
+    """Strict JSON (a NaN or infinity is written as null), atomically (src/fileio.py)."""
+    fileio.write_json(path, results)

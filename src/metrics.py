@@ -1,4 +1,4 @@
-"""PSNR and SSIM on uint8 luma with a border shave of `scale` pixels (REFERENCE section 2, steps 4-6)."""
+"""PSNR and SSIM on uint8 luma with a border shave of `scale` pixels (docs/protocol.md section 2, steps 4-6)."""
 import numpy as np
 
 

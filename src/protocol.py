@@ -1,4 +1,4 @@
-"""The SRCNN/FSRCNN MATLAB evaluation protocol in numpy (REFERENCE section 2).
+"""The SRCNN/FSRCNN MATLAB evaluation protocol in numpy (docs/protocol.md section 2).
 
 One home for: reading an image as luma, MATLAB `rgb2ycbcr`, modcrop by cropping, MATLAB `imresize(..., 'bicubic')`
 and the uint8 rounding MATLAB applies. Every PSNR in this project goes through these functions.
@@ -87,7 +87,7 @@ def open_image(path):
 
 def load_image(path, colour="y"):
     """Read an 8-bit image file as what a network of this colour mode sees: its uint8 luma plane (colour "y",
-    REFERENCE section 2 step 1) or its uint8 HxWx3 RGB pixels (colour "rgb"; grayscale repeated in R, G and B)."""
+    docs/protocol.md section 2 step 1) or its uint8 HxWx3 RGB pixels (colour "rgb"; grayscale repeated in R, G and B)."""
     img = open_image(path)
     if img.mode in _LUMA_MODES:
         plane = np.asarray(img, dtype=np.uint8)

@@ -78,3 +78,13 @@ def test_compare_torch_without_torch_is_a_clear_error(random_ckpt, data_dir, tmp
                            "--bench_paths", "mindspore_graph", "--compare_torch",
                            "--torch_python", str(tmp_path / "no-python"))
     assert result.returncode == 2 and "no Python with torch" in result.stderr
+
+
+def test_only_unavailable_paths_is_an_error_not_an_empty_table(random_ckpt, data_dir, monkeypatch, tmp_path, capsys):
+    """--bench_paths cpp without the C++ harness built: nothing can be timed, which is an error (exit 2)."""
+    from conftest import run_script
+    from src import serving
+    monkeypatch.setattr(serving, "HARNESS", str(tmp_path / "not-built"))
+    code, _, err = run_script("benchmark", ["--ckpt_file", random_ckpt(), "--data_dir", data_dir, "--iters", "1",
+                                            "--warmup", "0", "--bench_paths", "cpp"], capsys)
+    assert code == 2 and "error: nothing was timed: cpp: the C++ harness is not built" in err

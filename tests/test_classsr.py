@@ -79,7 +79,7 @@ def test_costs_count_the_deconvolution_as_executed_and_in_the_papers_convention(
     assert classsr.branch_macs((56, 12, 4)) == 12464
     assert classsr.branch_macs((56, 12, 4), paper=True) == 12464 - 81 * 56 + 81 * 56 * 16
     assert classsr.branch_macs((16, 12, 4)) == 7264 and classsr.branch_macs((36, 12, 4)) == 9864
-    # the paper's Class-Module: ~3,460 multiply-adds per LR pixel (REFERENCE section 6)
+    # the paper's Class-Module: ~3,460 multiply-adds per LR pixel (docs/protocol.md section 6)
     assert classsr.class_module_macs(128, 3, 32) == pytest.approx(3456 + 96 / 1024)
 
 

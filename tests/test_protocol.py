@@ -77,7 +77,7 @@ def test_round_uint16_rounds_half_away_from_zero_and_clips():
     assert out.dtype == np.uint16 and out.tolist() == [1, 3, 0, 65535, 65535]
 
 
-# (Set, scale): bicubic PSNR of the literature (REFERENCE section 3); a miss means a protocol bug.
+# (Set, scale): bicubic PSNR of the literature (docs/protocol.md section 3); a miss means a protocol bug.
 LITERATURE_BICUBIC = {("Set5", 2): 33.66, ("Set5", 3): 30.39, ("Set5", 4): 28.42,
                       ("Set14", 2): 30.24, ("Set14", 3): 27.55, ("Set14", 4): 26.00}
 

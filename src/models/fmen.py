@@ -1,4 +1,4 @@
-"""FMEN-S of Du et al. (CVPRW 2022, NTIRE 2022 efficient SR), REFERENCE section 7, and its spec (`--model fmen`).
+"""FMEN-S of Du et al. (CVPRW 2022, NTIRE 2022 efficient SR), docs/protocol.md section 7, and its spec (`--model fmen`).
 
 Two forms of one network:
 - training form (`form: training`): every 3x3 conv of an ERB is an RRRB (1x1 expand, 3x3 with an identity, 1x1
@@ -211,7 +211,7 @@ def reparameterize(net):
 
 def count_macs_per_lr_pixel(scale, channels=50, mid=16, blocks=4):
     """Multiply-adds per LR pixel of the inference form (what is served): 9 * in * out for each 3x3 conv.
-    22.28 G at 256x256 x4 for FMEN-S, the figure of the paper and the NTIRE report (REFERENCE section 7)."""
+    22.28 G at 256x256 x4 for FMEN-S, the figure of the paper and the NTIRE report (docs/protocol.md section 7)."""
     def hfab(width, up_blocks):
         return 9 * (2 * channels * width + up_blocks * 2 * width * width)
     convs = 9 * (3 * channels + channels * channels + blocks * 2 * channels * channels + channels * channels

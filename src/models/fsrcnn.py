@@ -1,4 +1,4 @@
-"""FSRCNN(d, s, m) of Dong, Loy and Tang (ECCV 2016) as a MindSpore Cell (REFERENCE section 1), and its spec
+"""FSRCNN(d, s, m) of Dong, Loy and Tang (ECCV 2016) as a MindSpore Cell (docs/protocol.md section 1), and its spec
 (`--model fsrcnn`; FSRCNN-s is the same model with d=32, s=5, m=1)."""
 import math
 from types import SimpleNamespace
@@ -20,10 +20,10 @@ FLOAT_MAPS_ALIVE = 5
 
 
 def count_macs_per_lr_pixel(d=56, s=12, m=4):
-    """Multiply-accumulates per LR pixel; equals the weight count for any scale (REFERENCE section 1).
+    """Multiply-accumulates per LR pixel; equals the weight count for any scale (docs/protocol.md section 1).
 
     The deconvolution is counted as executed, 81*d per LR pixel; ClassSR's paper counts it per HR pixel
-    (81*d*scale^2), REFERENCE section 6."""
+    (81*d*scale^2), docs/protocol.md section 6."""
     return 25 * d + d * s + 9 * m * s * s + s * d + 81 * d
 
 
@@ -60,7 +60,7 @@ class FSRCNN(nn.Cell):
 
     The deconvolution has PyTorch `ConvTranspose2d(padding=4, output_padding=scale-1)` semantics, written as an
     asymmetric crop (4 top/left, 5-scale bottom/right) because MindSpore's `output_padding` zeroes the last rows
-    (REFERENCE section 5).
+    (docs/protocol.md section 5).
     """
 
     def __init__(self, scale, d=56, s=12, m=4, in_channels=1):
@@ -144,7 +144,7 @@ def subpixel_weights(deconv_weight, scale):
 
 class SubPixelFSRCNN(nn.Cell):
     """Inference form of a trained FSRCNN: the deconvolution becomes a stride-1 conv with scale^2 outputs and a
-    pixel shuffle (REFERENCE section 4). Same outputs, far faster kernels; built from, and sharing weights with,
+    pixel shuffle (docs/protocol.md section 4). Same outputs, far faster kernels; built from, and sharing weights with,
     an FSRCNN."""
 
     def __init__(self, net):
