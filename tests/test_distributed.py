@@ -223,13 +223,13 @@ def test_gpu_and_ascend_launch_lines_dry_run(tmp_path):
     _stand_in(bin_dir, "msrun", "exit 3")
     _stand_in(bin_dir, "mpirun", "exit 4")
     path = f"{bin_dir}:{os.environ['PATH']}"
-    extra = ["--config_path", "configs/fsrcnn_x4.yaml", "--epochs", "3"]
+    extra = ["--config_path", "configs/fsrcnn/x4.yaml", "--epochs", "3"]
 
     code, out = _launch("run_train_gpu.sh", [8, data, tmp_path] + extra, tmp_path, PATH=path)
     assert code == 3 and "exit code 3" in out
     assert "--worker_num=8 --local_worker_num=8" in out and "--join=True" in out
     assert (f"train.py --device_target GPU --train_data {data} --val_data {tmp_path} "
-            "--config_path configs/fsrcnn_x4.yaml --epochs 3") in out
+            "--config_path configs/fsrcnn/x4.yaml --epochs 3") in out
 
     code, out = _launch("run_train_gpu.sh", [8, data] + extra, tmp_path, PATH=path, LAUNCHER="mpirun")
     assert code == 4 and "-n 8" in out and "train.py --device_target GPU" in out and "--epochs 3" in out
