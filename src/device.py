@@ -37,6 +37,10 @@ def check_options(cfg):
     if cfg.device_target == "CPU" and cfg.amp_level != "O0":
         raise UserError(f"amp_level {cfg.amp_level} needs float16 kernels: use it on GPU or Ascend "
                         "(device_target CPU trains in float32, amp_level O0)")
+    cores = len(os.sched_getaffinity(0))
+    if not 0 <= cfg.threads <= 4 * cores:
+        raise UserError(f"threads {cfg.threads}: give 0 (every core) up to {4 * cores} (4x the {cores} cores this "
+                        "process may use)")
     if cfg.device_target != "CPU" and cfg.graph_kernel:
         raise UserError(f"graph_kernel is a CPU option here (device_target {cfg.device_target}): drop --graph_kernel")
     if cfg.device_target == "CPU" and cfg.dataset_sink_mode:

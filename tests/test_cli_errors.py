@@ -37,7 +37,7 @@ def test_wrong_architecture_checkpoint(random_ckpt, image_folder, capsys):
     # a checkpoint without recorded architecture (e.g. from another project) is caught by its shapes
     import mindspore as ms
     params = ms.load_checkpoint(ckpt)
-    recorded = ("model", "scale", "d", "s", "m")
+    recorded = ("record", "model", "scale", "d", "s", "m")
     ms.save_checkpoint([{"name": k, "data": v} for k, v in params.items() if k not in recorded], ckpt)
     code, _, err = run_script("eval", ["--ckpt_file", ckpt, "--eval_sets", str(image_folder)], capsys)
     _assert_one_line_error(code, err, ckpt, "FSRCNN(d=56, s=12, m=4)", "shape")
@@ -48,10 +48,16 @@ def test_not_a_checkpoint(tmp_path, image_folder, capsys):
     bad.write_bytes(b"\x00garbage" * 10)
     code, _, err = run_script("eval", ["--ckpt_file", str(bad), "--eval_sets", str(image_folder)], capsys)
     _assert_one_line_error(code, err, str(bad), "not a readable MindSpore checkpoint")
+    bad.write_bytes(b"")
+    code, _, err = run_script("eval", ["--ckpt_file", str(bad), "--eval_sets", str(image_folder)], capsys)
+    _assert_one_line_error(code, err, str(bad), "empty file, not a MindSpore checkpoint")
 
 
 @pytest.mark.parametrize("argv,fragment", [(["--scale", "5"], "scale 5 is not supported"),
-                                           (["--device_target", "TPU"], "device_target 'TPU'")])
+                                           (["--device_target", "TPU"], "device_target 'TPU'"),
+                                           (["--threads", "-1"], "threads -1: give 0 (every core) up to"),
+                                           (["--threads", "100000"], "threads 100000: give 0 (every core) up to"),
+                                           (["--epochs", "3"], "unrecognized arguments: --epochs 3 (see")])
 def test_bad_options(argv, fragment, random_ckpt, capsys):
     code, _, err = run_script("eval", ["--ckpt_file", random_ckpt()] + argv, capsys)
     _assert_one_line_error(code, err, fragment)

@@ -223,3 +223,16 @@ def test_a_network_added_as_one_module_and_its_yaml_trains_evaluates_and_exports
     code, _, err = run_script("export", net_args + ["--ckpt_file", str(out / "best.ckpt"), "--file_name",
                                                      str(tmp_path / "added")], capsys)
     assert code == 0 and (tmp_path / "added.mindir").stat().st_size > 0, err
+
+
+def test_the_record_is_one_json_entry_and_a_malformed_one_is_refused(tmp_path, random_ckpt):
+    import json
+    params = ms.load_checkpoint(random_ckpt(scale=2))
+    assert json.loads(params["record"]) == {"model": "fsrcnn", "scale": 2, "d": 56, "s": 12, "m": 4}
+    assert not any(key in params for key in ("model", "scale", "d"))  # nothing beside the record
+    bad = str(tmp_path / "bad.ckpt")
+    weights = [{"name": k, "data": v} for k, v in params.items() if k != "record"]
+    for record in ("[1, 2]", "not json", '{"scale": [2]}'):
+        ms.save_checkpoint(weights, bad, append_dict={"record": record})
+        with pytest.raises(UserError, match="bad.ckpt: its 'record' entry is not a mapping of names to numbers"):
+            checkpoint.read(bad)
