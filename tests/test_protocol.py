@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import require_sets
 from src import dataset, metrics, protocol
 
 
@@ -84,6 +85,7 @@ LITERATURE_BICUBIC = {("Set5", 2): 33.66, ("Set5", 3): 30.39, ("Set5", 4): 28.42
 
 @pytest.mark.parametrize("set_name,scale", sorted(LITERATURE_BICUBIC))
 def test_bicubic_baseline_matches_literature(data_dir, set_name, scale):
+    require_sets(set_name)
     images = dataset.load_eval_set(set_name, data_dir, scale)
     psnr = np.mean([metrics.psnr(protocol.bicubic_upscale(lr, scale), hr, scale) for _, hr, lr in images])
     assert abs(psnr - LITERATURE_BICUBIC[(set_name, scale)]) <= 0.03
