@@ -121,7 +121,7 @@ def _onnxruntime(net, x, settings):
     model = _export(net, x, settings, "ONNX")
     options = ort.SessionOptions()
     # 'extended', not 'all': the NCHWc layout pass of 'all' wraps FSRCNN's elementwise PReLU ops in layout
-    # reorders and is slower here (scripts/profile_ops.py section 3; README performance).
+    # reorders and is slower here (python -m tools.profile_ops section 3; docs/performance.md).
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
     options.intra_op_num_threads = settings.threads
     options.inter_op_num_threads = 1

@@ -50,7 +50,7 @@ def check_options(cfg):
 
 def cpu_threads(requested):
     """CPU kernel threads: `requested`, or every core this process may use when 0. MindSpore's own default (25)
-    oversubscribes small machines (compare scripts/profile_ops.py --threads 25 with --threads 2)."""
+    oversubscribes small machines (compare python -m tools.profile_ops --threads 25 with --threads 2)."""
     return requested or len(os.sched_getaffinity(0))
 
 
@@ -79,7 +79,7 @@ def graph_kernel_missing():
 
 def _enable_graph_kernel():
     """Fuse elementwise ops into compiled kernels (static-shape CPU graphs; the compiled kernels are cached under
-    MS_COMPILER_CACHE_PATH, src/environment.py). Measured on a 2-core Intel Xeon (README performance): FSRCNN's
+    MS_COMPILER_CACHE_PATH, src/environment.py). Measured on a 2-core Intel Xeon (docs/performance.md): FSRCNN's
     PReLUs fuse and a static forward is ~1.9x faster with bit-identical outputs, but a whole training epoch got
     2.4x slower (and its weights differ in rounding), so it is an option for fixed-size inference.
     AKG still writes one small debug log, dsa_transfrom.log, into the working directory (overwritten each time)."""

@@ -16,7 +16,7 @@ def make_dynamic(net, channels=1):
     """Compile once for any batch/height/width instead of once per input size (docs/protocol.md section 5), with the PReLU
     form that suits dynamic-shape graphs (src/models/fsrcnn.py PReLU).
 
-    Measured trade-off on MindSpore 2.10 CPU (scripts/profile_ops.py): a dynamic-shape FSRCNN runs at about the
+    Measured trade-off on MindSpore 2.10 CPU (python -m tools.profile_ops): a dynamic-shape FSRCNN runs at about the
     speed of a static one only with MindSpore's PReLU kernel, but a static graph costs ~0.4 s to compile per new
     size, and an evaluation set has about as many sizes as images (eval.py on Set5+Set14+BSD100 got slower with
     static graphs). Fixed-size serving should export a static model (export.py --fixed_shape), as benchmark.py does.

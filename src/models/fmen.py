@@ -26,7 +26,7 @@ WARMUP_MID_NARROWING = 4
 UP_BLOCKS = (2, 1, 1, 1, 1)
 EXPAND_RATIO = 2
 # Measured on MindSpore 2.10 CPU (dynamic shape, inference form, x4): a forward pass grows the process by 2.67 KB
-# per LR pixel at 400x400 LR and 3.25 KB at 256x256 (213 MB, scripts/cost_table.py), about eleven to fourteen
+# per LR pixel at 400x400 LR and 3.25 KB at 256x256 (213 MB, python -m tools.cost_table), about eleven to fourteen
 # float32 maps of 50 channels plus the tail's output and its shuffle; fifteen are budgeted.
 FLOAT_MAPS_ALIVE = 15
 

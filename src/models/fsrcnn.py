@@ -39,7 +39,7 @@ class PReLU(nn.Cell):
     dynamic-shape ones (`dynamic_shapes = True`, set by inference.make_dynamic).
 
     Both are bit-identical to nn.PReLU for every slope (x > 0 gives x - w*0, x < 0 gives 0 - w*(-x)). Measured on
-    MindSpore 2.10 CPU (scripts/profile_ops.py, 256x256 x4): the relu form makes static graphs faster (forward
+    MindSpore 2.10 CPU (python -m tools.profile_ops, 256x256 x4): the relu form makes static graphs faster (forward
     ~73 vs ~114 ms, training step 3.3 vs 4.4 ms) but dynamic-shape ones slower (~154 vs ~78 ms, and ~4x the
     memory). The slope keeps nn.PReLU's name `w` and shape (channels,), so checkpoints are interchangeable.
     """

@@ -40,7 +40,7 @@ class ClassSRSpec(NetworkSpec, Tileable, Benchmarkable):
     loss_terms = ("loss", "l1", "class", "average")
     torch_reference_modes = ()
     # Validation PSNR alone would pick the routing of everything to the costliest branch: best.ckpt is the end of
-    # the schedule, and the operating point is chosen afterwards on Val20 (scripts/classsr_sweep.py, class_bias).
+    # the schedule, and the operating point is chosen afterwards on Val20 (python -m tools.classsr_sweep, class_bias).
     select_on_psnr = False
     bench_workload = "large_image"  # sub-image routing is for large images
     not_exportable = ("its routing runs in Python between static graphs (src/models/classsr/router.py); "
