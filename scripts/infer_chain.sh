@@ -24,7 +24,7 @@ start_chain() {
     (( ${#EXTRA[@]} == 0 )) || usage
     local ckpt config data_dir
     ckpt=$(abs_paths CKPT_FILE "${POSITIONAL[0]:-$ROOT/checkpoints/fsrcnn_x4.ckpt}") || exit 2
-    config=$(abs_paths CONFIG_PATH "${POSITIONAL[2]:-$ROOT/configs/fsrcnn_x4.yaml}") || exit 2
+    config=$(abs_paths CONFIG_PATH "${POSITIONAL[2]:-$ROOT/configs/fsrcnn/x4.yaml}") || exit 2
     EVAL_SET=${POSITIONAL[1]:-Set5}
     OPTS=(--config_path "$config" --ckpt_file "$ckpt")
     if [[ -n "${DATA_DIR:-}" ]]; then
