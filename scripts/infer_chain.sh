@@ -26,10 +26,12 @@ start_chain() {
     ckpt=$(abs_paths CKPT_FILE "${POSITIONAL[0]:-$ROOT/checkpoints/fsrcnn_x4.ckpt}") || exit 2
     config=$(abs_paths CONFIG_PATH "${POSITIONAL[2]:-$ROOT/configs/fsrcnn/x4.yaml}") || exit 2
     EVAL_SET=${POSITIONAL[1]:-Set5}
-    OPTS=(--config_path "$config" --ckpt_file "$ckpt")
+    OPTS=(--config_path "$config")  # every step; each also takes only the options of its own (--help)
+    EXPORT_OPTS=(--ckpt_file "$ckpt")
+    DATA_OPTS=()
     if [[ -n "${DATA_DIR:-}" ]]; then
         data_dir=$(abs_paths DATA_DIR "$DATA_DIR") || exit 2
-        OPTS+=(--data_dir "$data_dir")
+        DATA_OPTS=(--data_dir "$data_dir")
     fi
     BATCH=${BATCH:-1}
     require_count "$BATCH" BATCH
@@ -40,7 +42,7 @@ start_chain() {
 
 # preprocess [PAD_TO]: the eval set's LR planes into $WORK/lr (padded to PAD_TO: H,W or largest)
 preprocess() {
-    "$PYTHON" "$ROOT/preprocess.py" "${OPTS[@]}" --eval_sets "$EVAL_SET" --lr_bin_dir "$WORK/lr" --pad_to "${1:-}"
+    "$PYTHON" "$ROOT/preprocess.py" "${OPTS[@]}" "${DATA_OPTS[@]}" --eval_sets "$EVAL_SET" --lr_bin_dir "$WORK/lr" --pad_to "${1:-}"
 }
 
 # run_harness MODEL: serve $WORK/lr into $WORK/sr on $DEVICE and print the latency

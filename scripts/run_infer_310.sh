@@ -11,7 +11,7 @@ start_chain Ascend310 "$@"
 bash "$ROOT/ascend310_infer/build.sh" \
     "${MINDSPORE_ROOT:-$("$PYTHON" -c 'import os, mindspore; print(os.path.dirname(mindspore.__file__))')}"
 preprocess largest
-"$PYTHON" "$ROOT/export.py" "${OPTS[@]}" --file_format MINDIR --fixed_shape "$(padded_input_shape)" \
+"$PYTHON" "$ROOT/export.py" "${OPTS[@]}" "${EXPORT_OPTS[@]}" --file_format MINDIR --fixed_shape "$(padded_input_shape)" \
     --file_name "$WORK/fsrcnn"
 run_harness "$WORK/fsrcnn.mindir"
 postprocess

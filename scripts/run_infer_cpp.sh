@@ -14,7 +14,7 @@ PYTHON=$PYTHON bash "$ROOT/ascend310_infer/build.sh"
 preprocess "${PAD_TO:-}"
 shape=()
 [[ -z "${PAD_TO:-}" ]] || shape=(--fixed_shape "$(padded_input_shape)")
-"$PYTHON" "$ROOT/export.py" "${OPTS[@]}" --file_format ONNX "${shape[@]}" --file_name "$WORK/fsrcnn"
+"$PYTHON" "$ROOT/export.py" "${OPTS[@]}" "${EXPORT_OPTS[@]}" --file_format ONNX "${shape[@]}" --file_name "$WORK/fsrcnn"
 "$ROOT/ascend310_infer/out/convert_model" --onnx_path "$WORK/fsrcnn.onnx" --output_file "$WORK/fsrcnn_lite"
 run_harness "$WORK/fsrcnn_lite.mindir"
 postprocess

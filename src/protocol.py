@@ -17,7 +17,7 @@ class ImageMode(NamedTuple):
 
     colour: "y", the MATLAB luma plane (FSRCNN), or "rgb", HxWx3 (FMEN).
     lr_uint8: the LR image rounded to 8 bits, as a saved LR file: what RGB networks of the EDSR framework are
-    trained and benchmarked on (FMEN's released weights go astray on a float LR's overshoots: docs/fmen_notes.md).
+    trained and benchmarked on (FMEN's released weights go astray on a float LR's overshoots: docs/fmen.md).
     FSRCNN's MATLAB code keeps the LR in float (step 3 below).
     """
     colour: str = "y"

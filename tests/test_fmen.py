@@ -64,7 +64,7 @@ print(losses[0], losses[-1])
 
 
 def test_training_form_trains_past_the_first_steps():
-    """The training form's graph keeps running (a hang here is the ops.pad stall of docs/fmen_notes.md)."""
+    """The training form's graph keeps running (a hang here is the ops.pad stall of docs/fmen.md)."""
     import subprocess
     import sys
     root = os.path.join(os.path.dirname(__file__), "..")

@@ -1,4 +1,4 @@
-"""The README cost table at x4: parameters, multiply-adds at 256x256 LR, CPU latency and forward memory per model.
+"""The cost table of docs/performance.md at x4: parameters, multiply-adds at 256x256 LR, CPU latency and forward memory per model.
 
     python -m tools.cost_table [--configs configs/fsrcnn/x4.yaml,configs/fsrcnn-s/x4.yaml,configs/fmen-s/x4.yaml]
         [--iters 20 --warmup 3] [--graph_kernel true] [--json docs/benchmarks/cost_x4.json]

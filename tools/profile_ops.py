@@ -8,7 +8,7 @@ Prints median milliseconds (x4, 1x1xSIZExSIZE, random weights: time does not dep
 3. the exported ONNX in ONNX Runtime at each graph optimisation level;
 4. with --fmen_rounds N: FMEN-S x4 (inference form, static) whole, and without its activations, its conv biases or
    both, in N alternating rounds: what its elementwise work costs beside the convolutions.
-These are the measurements behind README's performance section. Run it on an otherwise idle machine.
+These are the measurements behind docs/performance.md. Run it on an otherwise idle machine.
 """
 import argparse
 import os

@@ -37,7 +37,7 @@ def _conv(in_ch, out_ch, kernel, padding):
 
 def _pad_with(x, values):
     """Pad a (N, C, H, W) map by one pixel on each side, with values[c] on the border of channel c. Built by
-    concatenation: with ops.pad, MindSpore 2.10 CPU training hung after a few steps (docs/fmen_notes.md)."""
+    concatenation: with ops.pad, MindSpore 2.10 CPU training hung after a few steps (docs/fmen.md)."""
     v = values.reshape(1, -1, 1, 1)
     column = ops.zeros_like(x[:, :, :, :1]) + v
     x = ops.concat((column, x, column), axis=3)
