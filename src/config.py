@@ -12,11 +12,10 @@ import os
 
 import yaml
 
-from src import models
+from src import models, paths
 from src.errors import UserError
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_CONFIG = os.path.join(ROOT, "default_config.yaml")
+ROOT, DEFAULT_CONFIG = paths.ROOT, paths.DEFAULT_CONFIG
 MODEL_GROUP = "model"  # the group the network's own keys join
 
 # the groups of default_config.yaml each command reads (None: all of them, for tools and tests)

@@ -21,6 +21,8 @@ import platform
 import subprocess
 import sys
 
+from src import paths
+
 ISA_VARIABLES = ("ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA")
 CAPS_TO_TRY = ("AVX2", "AVX")
 REFERENCE_KERNEL_MARK = "ref"
@@ -108,8 +110,7 @@ def machine_key():
 
 
 def cache_path():
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "fsrcnn-mindspore", "onednn_isa.json")
+    return os.path.join(paths.cache_dir(), "onednn_isa.json")
 
 
 def _read_cache(path, key):

@@ -20,14 +20,11 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image
 
-from src import dataset, evaluate, fileio, inference, protocol
-from src.config import ROOT
+from src import dataset, evaluate, fileio, inference, paths, protocol
 from src.errors import UserError
 
 META_FILE = "meta.json"
-HARNESS_DIR = os.path.join(ROOT, "ascend310_infer")
-HARNESS = os.path.join(HARNESS_DIR, "out", "fsrcnn_infer")
-CONVERTER = os.path.join(HARNESS_DIR, "out", "convert_model")
+HARNESS_DIR, HARNESS, CONVERTER = paths.HARNESS_DIR, paths.HARNESS, paths.CONVERTER
 BUILD_HINT = "build it with: bash ascend310_infer/build.sh"
 
 
@@ -91,12 +88,12 @@ def read_plane(path, shape, channels=1):
 
 
 # ---------------------------------------------------------------- preprocess.py, postprocess.py
-def plain_name(name, source):
-    """An image name used as a file name (an HDF5 eval file's `name` attribute, meta.json's names): a plain name,
-    so that nothing is read or written outside the folders given."""
+def plain_name(name, source, what="image name"):
+    """A name from a file used as a file name (an HDF5 eval file's `name` attribute, meta.json's names): a plain
+    name, so that nothing is read, written or deleted outside the folders given."""
     if (not isinstance(name, str) or name in ("", ".", "..") or "/" in name or "\\" in name or "\0" in name
             or (os.altsep and os.altsep in name)):
-        raise UserError(f"{source}: image name {name!r} is not a plain file name (no folders, '..' or absolute "
+        raise UserError(f"{source}: {what} {name!r} is not a plain file name (no folders, '..' or absolute "
                         f"paths)")
     return name
 
@@ -108,13 +105,6 @@ def check_names(images, source):
         if plain_name(name, source) in seen:
             raise UserError(f"{source}: two images are named '{name}'")
         seen.add(name)
-
-
-def check_output_folder(folder, option):
-    """A folder this tool writes into (created if missing): not a file, and writable, checked before any work."""
-    if os.path.exists(folder) and not os.path.isdir(folder):
-        raise UserError(f"{folder}: {option} is a file, not a folder")
-    fileio.check_writable(folder)
 
 
 def written_files(meta):
@@ -149,7 +139,7 @@ def preprocess(set_path, images, scale, folder, shape=None, mode=protocol.LUMA):
     meta.json lists the files before they are written ("complete": false until all are), so an interrupted run
     leaves nothing the next run does not know to be its own."""
     check_names(images, set_path)
-    check_output_folder(folder, "--lr_bin_dir")
+    fileio.check_output_folder(folder, "--lr_bin_dir")
     os.makedirs(folder, exist_ok=True)
     earlier = _own_files(folder)
     planes = [inference.network_input(lr) for _, _, lr in images]
@@ -201,7 +191,7 @@ def _meta_problem(meta):
     if not isinstance(files, list) or not all(isinstance(f, str) and f.endswith(".bin") for f in files):
         return f"files {files!r} is not a list of .bin file names"
     for file in files:
-        plain_name(file, "meta.json")
+        plain_name(file, "meta.json", "file name")
     if not isinstance(meta.get("complete", True), bool):
         return f"complete {meta['complete']!r} is not a boolean"
     return ""
@@ -251,7 +241,7 @@ def postprocess(meta, images, sr_folder, png_folder=""):
     channels = 3 if image_mode(meta).colour == "rgb" else 1
     check_names(images, meta["set"])
     if png_folder:
-        check_output_folder(png_folder, "--png_dir")
+        fileio.check_output_folder(png_folder, "--png_dir")
         os.makedirs(png_folder, exist_ok=True)
     per_image = {}
     for name, hr, lr in images:

@@ -16,7 +16,7 @@ import time
 import numpy as np
 from PIL import Image
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from src.paths import ROOT  # noqa: E402
 from src.errors import cli_entry  # noqa: E402 - no MindSpore: this parent process only starts and times children
 SIZES = "854x480,1920x1080,3840x2160"
 

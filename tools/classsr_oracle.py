@@ -8,8 +8,6 @@ squared error + lambda x cost. Over a sweep of lambda, prints the least multiply
 FSRCNN(56, 12, 4) on the whole image, the sub-image overlap (class_patch / class_stride)^2 and the Class-Module
 included) that keeps the mean-squared error within 0.02 / 0.05 / 0.1 dB of FSRCNN(56, 12, 4)'s, with the shares.
 """
-import os
-
 from src import environment  # noqa: E402  first: it prepares the environment MindSpore reads when it loads
 
 environment.prepare()

@@ -11,8 +11,6 @@ names the cheapest t within --max_psnr_drop dB; put it in the config as class_bi
 for each patch/stride/halo, the PSNR against the same network on the whole images (the seams) and the pixels computed
 ((patch / stride)^2 on a large image).
 """
-import os
-
 from src import environment  # noqa: E402  first: it prepares the environment MindSpore reads when it loads
 
 environment.prepare()
@@ -31,7 +29,6 @@ def main(argv=None):
     pre.add_argument("--geometries", default="")
     extra, rest = pre.parse_known_args(argv)
     cfg = get_config(__doc__, rest)
-    import numpy as np
     from src import checkpoint, dataset, device, evaluate, models, trainer
     from src.models import classsr
     trainer.check_validation_set(cfg.val_data)

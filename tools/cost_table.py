@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from src.paths import ROOT  # noqa: E402
 from src import environment  # noqa: E402
 
 environment.prepare()

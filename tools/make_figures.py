@@ -15,7 +15,7 @@ import os
 import numpy as np
 from PIL import Image
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from src.paths import ROOT  # noqa: E402
 from src import environment  # noqa: E402
 
 environment.prepare()

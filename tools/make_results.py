@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from src.paths import ROOT  # noqa: E402
 from src import environment  # noqa: E402
 
 environment.prepare()

@@ -26,6 +26,12 @@ from src.models.classsr.net import (BICUBIC, SCALE, BicubicBranch, ClassModule, 
 from src.models.classsr.router import MIN_BATCH, SubImageRouter, batch_sizes, kept_span, run_batched
 from src.models.fsrcnn import FSRCNNSpec
 
+__all__ = [  # the package's public names, used by the tools and tests as classsr.<name>
+    "BICUBIC", "SCALE", "BicubicBranch", "ClassModule", "ClassSR", "ClassSRLoss", "ClassSRSpec", "MIN_BATCH",
+    "SubImageRouter", "assign_classes", "batch_sizes", "bicubic_phase_kernels", "branch_macs", "build_branch",
+    "class_module_macs", "class_thresholds", "describe_branch", "kept_span", "parse_branches", "routing_costs",
+    "run_batched", "subimage_psnr", "whole_image_macs"]
+
 
 @register
 class ClassSRSpec(NetworkSpec, Tileable, Benchmarkable):
