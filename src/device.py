@@ -25,13 +25,40 @@ def launched_distributed():
     return any(os.environ.get(var) for var in _LAUNCHER_VARS)
 
 
+# what MindSpore 2.10's device plugins load against (docs/devices.md)
+PLUGIN_NEEDS = {
+    "CPU": "reinstall mindspore==2.10.0",
+    "GPU": "MindSpore 2.10's GPU plugin needs an NVIDIA driver, the CUDA 11.1/11.6 runtime libraries (libcudart.so.11.0, "
+           "libcublas.so.11, ...) and cuDNN 8 (libcudnn.so.8) on LD_LIBRARY_PATH (docs/devices.md)",
+    "Ascend": "MindSpore 2.10's Ascend plugin needs CANN and the Ascend driver (source CANN's set_env.sh)",
+}
+# words of MindSpore's plugin-load messages that belong to each device
+PLUGIN_MARKS = {"CPU": ("cpu",), "GPU": ("gpu", "cuda", "cudnn", "cublas", "nccl", "nvrtc"),
+                "Ascend": ("ascend", "ge_runner", "hccl", "acl")}
+
+
+def plugin_load_messages():
+    """MindSpore's own record of the device plugins it failed to load when imported (the text its is_available()
+    logs, which GLOG_v=3 hides)."""
+    from mindspore._c_expression import MSContext  # private, but where is_available() itself reads it
+    return MSContext.get_instance().load_plugin_error()
+
+
+def plugin_error(target):
+    """Why `target`'s plugin did not load, from MindSpore's messages (those naming the device's libraries)."""
+    lines = [line.strip() for line in plugin_load_messages().splitlines()
+             if any(mark in line.lower() for mark in PLUGIN_MARKS[target])]
+    return "; ".join(lines) if lines else f"MindSpore loaded no {target} plugin (no driver library found)"
+
+
 def check_options(cfg):
     """Reject settings the chosen device cannot run, before anything starts."""
     if cfg.device_target not in DEVICE_TARGETS:
         raise UserError(f"device_target '{cfg.device_target}' is not one of {', '.join(DEVICE_TARGETS)}")
     if not getattr(ms.device_context, cfg.device_target.lower()).is_available():
-        raise UserError(f"device_target {cfg.device_target} is not available here: this MindSpore cannot load its "
-                        f"{cfg.device_target} plugin or driver (wrong package, or no device); use device_target CPU")
+        raise UserError(f"device_target {cfg.device_target} is not available here: "
+                        f"{plugin_error(cfg.device_target)}; {PLUGIN_NEEDS[cfg.device_target]}; "
+                        "or use device_target CPU")
     if cfg.amp_level not in AMP_LEVELS:
         raise UserError(f"amp_level '{cfg.amp_level}' is not one of {', '.join(AMP_LEVELS)}")
     if cfg.device_target == "CPU" and cfg.amp_level != "O0":

@@ -185,6 +185,20 @@ def test_cpu_refuses_gpu_ascend_only_options(argv, fragment, image_folder, capsy
 def test_a_missing_device_is_a_one_line_error(tmp_path, capsys):
     code, _, err = run_script("train", ["--device_target", "GPU", "--output_dir", str(tmp_path)], capsys)
     assert code == 2 and err.startswith("error: device_target GPU is not available here"), err
+    assert "CUDA 11.1/11.6" in err and "cuDNN 8" in err and err.count("\n") == 1
+
+
+def test_a_missing_gpu_plugin_names_the_library_mindspore_could_not_load(tmp_path, capsys, monkeypatch):
+    """MindSpore records why it could not load a plugin (GLOG_v=3 hides it): the error quotes the lines of the
+    device asked for, not the other devices'."""
+    from src import device
+    monkeypatch.setattr(ms.device_context.gpu, "is_available", lambda: False)
+    monkeypatch.setattr(device, "plugin_load_messages", lambda: (
+        "Load dynamic library: libmindspore_ascend.so.2 failed. libge_runner.so: cannot open shared object file\n"
+        "Load dynamic library: libmindspore_gpu.so.11.6 failed. libcudnn.so.8: cannot open shared object file\n"))
+    code, _, err = run_script("train", ["--device_target", "GPU", "--output_dir", str(tmp_path)], capsys)
+    assert code == 2 and "libmindspore_gpu.so.11.6 failed. libcudnn.so.8: cannot open shared object file" in err
+    assert "ge_runner" not in err and err.count("\n") == 1
 
 
 # ---------------------------------------------------------------- launch scripts: arguments and dry runs
