@@ -15,7 +15,10 @@ from src.errors import cli_entry  # noqa: E402
 @cli_entry
 def main(argv=None):
     cfg = get_config(__doc__, argv, "postprocess")
-    from src import evaluate, serving
+    from src import evaluate, fileio, serving
+    evaluate.check_json(cfg.json)
+    if cfg.png_dir:
+        fileio.check_output_folder(cfg.png_dir, "--png_dir")  # before the set is read and scored
     meta = serving.read_meta(cfg.lr_bin_dir)
     results = serving.postprocess(meta, serving.load_images(meta), cfg.sr_bin_dir, cfg.png_dir)
     print(f"C++ harness outputs  {cfg.sr_bin_dir}")

@@ -16,11 +16,12 @@ from src.errors import UserError, cli_entry  # noqa: E402
 @cli_entry
 def main(argv=None):
     cfg = get_config(__doc__, argv, "preprocess")
-    from src import dataset, models, serving
+    from src import dataset, fileio, models, serving
     mode = models.spec_for(cfg).image_mode
     dataset.check_scale(cfg.scale)
     if "," in cfg.eval_sets:
         raise UserError(f"--eval_sets '{cfg.eval_sets}': preprocess one set at a time")
+    fileio.check_output_folder(cfg.lr_bin_dir, "--lr_bin_dir")  # before the set is read
     path = dataset.resolve_data(cfg.eval_sets, cfg.data_dir)
     images = dataset.load_eval_set(path, cfg.data_dir, cfg.scale, mode)
     shape = serving.pad_shape(images, cfg.pad_to)

@@ -91,18 +91,28 @@ require_command() {
 }
 
 # wait_all PID...: wait for every process; at the first non-zero exit, stop the others (no rank waits forever on a
-# dead peer) and return that exit code
+# dead peer) and return that exit code. Each PID is waited for by its id: `wait -n` answers 127 ("no child") for a
+# rank that ended while the shell was running something else (bash had already collected it).
 wait_all() {
-    local code
-    for _ in "$@"; do
-        wait -n
-        code=$?
-        if (( code != 0 )); then
-            echo "error: a rank exited with code $code: stopping the others" >&2
-            kill "$@" 2> /dev/null
-            wait
-            return "$code"
-        fi
+    local pid code remaining=("$@") running
+    while (( ${#remaining[@]} > 0 )); do
+        running=()
+        for pid in "${remaining[@]}"; do
+            if kill -0 "$pid" 2> /dev/null; then
+                running+=("$pid")
+                continue
+            fi
+            wait "$pid"
+            code=$?
+            if (( code != 0 )); then
+                echo "error: a rank exited with code $code: stopping the others" >&2
+                kill "$@" 2> /dev/null
+                wait
+                return "$code"
+            fi
+        done
+        remaining=("${running[@]}")
+        (( ${#remaining[@]} > 0 )) && sleep 1
     done
     return 0
 }
@@ -136,9 +146,11 @@ launch() {
                 "$PYTHON" "$@" 2>&1 | tee "$log"
             code=${PIPESTATUS[0]} ;;
         ranktable)
-            local rank pids=()
+            local rank pids=() start=${DEVICE_START:-0}
+            # digits only before any arithmetic: bash evaluates a variable's text inside $(( )), $(...) included
+            [[ $start =~ ^[0-9]{1,6}$ ]] || fail "DEVICE_START must be a device number (digits), got '$start'"
             for (( rank = 0; rank < workers; rank++ )); do
-                DEVICE_ID=$(( ${DEVICE_START:-0} + rank )) RANK_ID=$rank RANK_SIZE=$workers \
+                DEVICE_ID=$(( 10#$start + rank )) RANK_ID=$rank RANK_SIZE=$workers \
                     "$PYTHON" "$@" > "$LOG_DIR/rank_$rank.log" 2>&1 &
                 pids+=($!)
             done

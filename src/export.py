@@ -3,6 +3,7 @@ served form as a checkpoint: FMEN's re-parameterisation, a third of its training
 
 MindSpore 2.10 writes an invalid ONNX model, so the ONNX path repairs it (repair_onnx) and checks the result.
 """
+import errno
 import os
 import tempfile
 from typing import NamedTuple
@@ -10,7 +11,7 @@ from typing import NamedTuple
 import mindspore as ms
 import numpy as np
 
-from src import checkpoint
+from src import checkpoint, fileio
 from src.errors import UserError
 
 EXTENSIONS = {"MINDIR": ".mindir", "AIR": ".air", "ONNX": ".onnx", "CKPT": ".ckpt"}
@@ -68,16 +69,40 @@ def plan(cfg, spec):
     shape = parse_fixed_shape(cfg.fixed_shape, c) or (static if fmt in STATIC_FORMATS else (None, c, None, None))
     ext = EXTENSIONS[fmt]
     path = cfg.file_name if cfg.file_name.lower().endswith(ext) else cfg.file_name + ext
+    check_output(path, cfg.ckpt_file, getattr(cfg, "overwrite", False))
+    return Target(fmt, path, shape)
+
+
+def check_output(path, source, overwrite):
+    """The export's file may replace an existing one only with --overwrite, and never the checkpoint it is made
+    from (a CKPT export named like its source), whatever the flags; its folder must exist and be writable."""
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise UserError(f"{folder}: output folder does not exist")
-    return Target(fmt, path, shape)
+    if os.path.isdir(path):
+        raise UserError(f"{path}: is a folder (--file_name takes a file name)")
+    if os.path.realpath(path) == os.path.realpath(source) or (
+            os.path.exists(path) and os.path.exists(source) and os.path.samefile(path, source)):
+        raise UserError(f"{path}: is the checkpoint being exported (--ckpt_file); export.py never writes over its "
+                        f"input, even with --overwrite (give another --file_name)")
+    if os.path.lexists(path) and not overwrite:
+        raise UserError(f"{path}: already exists (pass --overwrite to replace it)")
+    fileio.check_output_file(path, "--file_name", (source,))
 
 
 def export(net, target, spec=None, source=None):
     """Write `net` as `target` atomically. A CKPT also needs `spec` and `source`, the checkpoint `net` was read from:
     it keeps source's record (epoch, validation PSNR) under the inference form's architecture, so that eval.py and
-    infer.py read it as any checkpoint of that form."""
+    infer.py read it as any checkpoint of that form. A failing write (a full disk) is a UserError; nothing partial
+    is left."""
+    try:
+        _export(net, target, spec, source)
+    except OSError as err:
+        full = " (the disk is full)" if err.errno in (errno.ENOSPC, errno.EDQUOT) else ""
+        raise UserError(f"{target.path}: cannot write{full}: {err.strerror or err}; nothing was written") from None
+
+
+def _export(net, target, spec, source):
     if target.file_format == "CKPT":
         _, info = checkpoint.read(source)
         checkpoint.save(net, target.path, {**info, **spec.inference_arch(), "source": os.path.basename(source)})
@@ -120,18 +145,9 @@ def _mindspore_export(net, x, fmt):
 
 
 def _write_atomically(data, path):
-    """Temporary file beside `path`, fsync, rename: a failure leaves the old file or none, never half a model."""
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".export-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.remove(tmp)
-        raise
+    """Temporary file beside `path` (never through a link left there), fsync, rename: a failure leaves the old file
+    or none, never half a model."""
+    fileio.write_bytes(path, data)
 
 
 def repair_onnx(model):

@@ -8,7 +8,7 @@ import os
 import numpy as np
 from tqdm import tqdm
 
-from src import dataset, protocol
+from src import dataset, fileio, protocol
 from src.config import get_config
 from src.errors import UserError, cli_entry
 
@@ -44,6 +44,7 @@ def main(argv=None):
     out_dir = os.path.dirname(os.path.abspath(cfg.h5_file))
     if not os.path.isdir(out_dir):
         raise UserError(f"{cfg.h5_file}: output folder {out_dir} does not exist")
+    fileio.check_output_file(cfg.h5_file, "--h5_file")  # writable, not a folder: before any image is read
     files = protocol.list_images(dataset.resolve_data(cfg.images, cfg.data_dir))
     prepare = {"train": prepare_train, "eval": prepare_eval}.get(cfg.h5_layout)
     if prepare is None:

@@ -7,9 +7,12 @@ makes its float64 planes in strips of rows, both sized from the memory budget; w
 input, the float32 HR output of the network and the output's own pixels.
 MindSpore is imported only when the network is loaded: options, paths and images are checked first, at once.
 """
+import errno
 import functools
 import io
 import os
+import re
+import stat
 import sys
 import time
 from typing import Callable, NamedTuple
@@ -18,7 +21,7 @@ import numpy as np
 from PIL import Image, ImageOps
 from tqdm import tqdm
 
-from src import compare, dataset, protocol, tiling
+from src import compare, dataset, fileio, protocol, tiling
 from src.errors import UserError
 
 MIN_SIDE = 2
@@ -167,30 +170,81 @@ def load_upscaler(cfg):
     return Upscaler.for_network(spec, net, cfg.tile, cfg.max_memory_mb, served)
 
 
-# ---------------------------------------------------------------- writing
-def output_format(path, overwrite):
-    """Pillow's format for an output path; a missing folder, a folder, an existing file (unless overwrite) or an
-    unknown extension is a UserError, found before any work is done."""
+# ---------------------------------------------------------------- checking the paths
+def check_input(path):
+    """An input that is not there, or is no regular file or folder, named as what it is (a dangling link, a FIFO,
+    ...): never read, never waited on."""
+    if os.path.islink(path) and not os.path.exists(path):
+        raise UserError(f"{path}: a symbolic link to {os.readlink(path)}, which does not exist")
+    if not os.path.lexists(path):
+        raise UserError(f"{path}: no such file or folder")
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as err:
+        raise UserError(f"{path}: cannot read ({err.strerror or err})") from None
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        kind = {stat.S_ISFIFO: "a FIFO (named pipe)", stat.S_ISSOCK: "a socket", stat.S_ISCHR: "a character device",
+                stat.S_ISBLK: "a block device"}
+        what = next((name for test, name in kind.items() if test(mode)), "not a regular file")
+        raise UserError(f"{path}: is {what}, not an image file or folder")
+
+
+def output_format(path, overwrite, option="--output", inputs=()):
+    """Pillow's format for an output path; a missing or unwritable folder, a folder, an existing file (unless
+    overwrite), one of `inputs` (even with overwrite) or an unknown extension is a UserError, found before any work
+    is done."""
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise UserError(f"{path}: output folder {folder} does not exist")
     if os.path.isdir(path):
         raise UserError(f"{path}: is a folder, not an output file")
-    if os.path.exists(path) and not overwrite:
+    for source in inputs:
+        if _same_file(path, source):
+            raise UserError(f"{path}: is the input {source}; {option} never replaces its input, even with "
+                            f"--overwrite")
+    if os.path.lexists(path) and not overwrite:
         raise UserError(f"{path}: already exists (pass --overwrite to replace it)")
     ext = os.path.splitext(path)[1].lower()
     fmt = Image.registered_extensions().get(ext)
     if fmt not in Image.SAVE:
         raise UserError(f"{path}: unknown output image format '{ext}' (use .png, .tif, .jpg, .bmp, .webp, ...)")
+    fileio.check_output_file(path, option, inputs)  # writable, and not a special file
     return fmt
 
 
+def _same_file(a, b):
+    """One file (or folder) under two names: the same path, or links to one (samefile), also for a path that does
+    not exist yet (its real path)."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+# ---------------------------------------------------------------- writing
+
+
 def _encode(img, file, fmt, path):
-    """img in `fmt` into an open file; Pillow's refusal (a mode the format cannot hold, ...) is a UserError."""
+    """img in `fmt` into an open file; Pillow's refusal (a mode the format cannot hold, ...) is a UserError, and so
+    is the system's (a full disk, an I/O error), told apart: the file's, not the format's."""
     try:
         img.save(file, format=fmt, **SAVE_OPTIONS.get(fmt, {}))
-    except (OSError, ValueError, KeyError) as err:
+    except OSError as err:
+        if err.errno is not None:  # the operating system's error, not Pillow's about the image
+            raise UserError(write_error(path, err)) from None
         raise UserError(f"{path}: cannot write a {img.mode} image as {fmt} ({err})") from None
+    except (ValueError, KeyError) as err:
+        raise UserError(f"{path}: cannot write a {img.mode} image as {fmt} ({err})") from None
+
+
+def write_error(path, err):
+    """One line for an OSError met while writing `path`: a full disk says so."""
+    reason = err.strerror or str(err)
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"{path}: cannot write, the disk is full ({reason}); nothing was written"
+    return f"{path}: cannot write ({reason}); nothing was written"
 
 
 def check_writable(pixels, path, fmt):
@@ -198,16 +252,53 @@ def check_writable(pixels, path, fmt):
     _encode(Image.fromarray(pixels[:2, :2]), io.BytesIO(), fmt, path)
 
 
-def save_atomic(img, path, fmt):
-    """Write to a temporary name in the same folder, then rename: a failure or a kill never leaves half a file."""
-    tmp = os.path.join(os.path.dirname(os.path.abspath(path)), f".{os.path.basename(path)}.{os.getpid()}.tmp")
+def _temp_suffix(pid):
+    return f".{pid}{fileio.TMP_SUFFIX}"
+
+
+def _pid_alive(pid):
     try:
-        with open(tmp, "wb") as f:
-            _encode(img, f, fmt, path)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # gone, or no process could have that id
+        return False
+    except OSError:  # it exists, but is not ours to signal
+        return True
+    return True
+
+
+def remove_orphan_temps(path):
+    """Remove the temporary files of `path` that a killed infer.py left: `.NAME.<random>.<pid>.tmp` (and the older
+    `.NAME.<pid>.tmp`) whose process is gone. A live process's file, and anything else, is left alone."""
+    folder = os.path.dirname(os.path.abspath(path))
+    pattern = re.compile(re.escape(fileio.temp_prefix(path)) + r"(?:[a-z0-9_]{8}\.)?([0-9]+)" +
+                         re.escape(fileio.TMP_SUFFIX))
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return
+    for entry in entries:
+        match = pattern.fullmatch(entry)
+        if not match or int(match.group(1)) == os.getpid() or _pid_alive(int(match.group(1))):
+            continue
+        orphan = os.path.join(folder, entry)
+        if stat.S_ISREG(os.lstat(orphan).st_mode):
+            try:
+                os.remove(orphan)
+            except OSError:
+                pass
+
+
+def save_atomic(img, path, fmt):
+    """Write to a new temporary file in the same folder (named with this process's id), then rename: a failure or
+    Ctrl-C never leaves half a file, and the file a kill leaves is removed by the next run that writes `path`."""
+    remove_orphan_temps(path)
+    try:
+        with fileio.atomic_path(path, suffix=_temp_suffix(os.getpid())) as tmp:
+            fd = os.open(tmp, os.O_WRONLY | os.O_TRUNC | os.O_NOFOLLOW)
+            with os.fdopen(fd, "wb") as f:
+                _encode(img, f, fmt, path)
+    except OSError as err:  # creating, flushing or renaming the file
+        raise UserError(write_error(path, err)) from None
 
 
 # ---------------------------------------------------------------- the command
@@ -221,7 +312,8 @@ class Job(NamedTuple):
 
 
 def prepare(src, dst, overwrite):
-    fmt = output_format(dst, overwrite)
+    check_input(src)
+    fmt = output_format(dst, overwrite, inputs=(src,))
     pixels, warning = read_image(src)
     check_writable(pixels, dst, fmt)
     return Job(src, dst, fmt, pixels, warning)
@@ -257,12 +349,15 @@ def check_options(cfg):
         raise UserError(f"--tile must be 0 (from --max_memory_mb) or a positive LR tile side, got {cfg.tile}")
     if cfg.max_memory_mb <= 0:
         raise UserError(f"--max_memory_mb must be positive, got {cfg.max_memory_mb}")
-    if not os.path.exists(cfg.input):
-        raise UserError(f"{cfg.input}: no such file or folder")
+    check_input(cfg.input)
 
 
 def run_file(cfg):
-    compare_fmt = output_format(cfg.compare, cfg.overwrite) if cfg.compare else ""
+    compare_fmt = ""
+    if cfg.compare:
+        compare_fmt = output_format(cfg.compare, cfg.overwrite, "--compare", inputs=(cfg.input,))
+        if _same_file(cfg.compare, cfg.output):
+            raise UserError(f"{cfg.compare}: --compare and --output are one file")
     job = prepare(cfg.input, cfg.output, cfg.overwrite)
     if job.warning:
         print(f"warning: {job.warning}", file=sys.stderr)
@@ -279,11 +374,15 @@ def run_folder(cfg):
     files = protocol.list_images(cfg.input)
     if os.path.exists(cfg.output) and not os.path.isdir(cfg.output):
         raise UserError(f"{cfg.output}: the input is a folder, so the output must be a folder too")
+    if _same_file(cfg.output, cfg.input):
+        raise UserError(f"{cfg.output}: is the input folder; the outputs would replace the images they are made "
+                        f"from (give another --output folder; --overwrite does not allow this)")
     if not os.path.isdir(cfg.output):
         parent = os.path.dirname(os.path.abspath(cfg.output))
         if not os.path.isdir(parent):
             raise UserError(f"{cfg.output}: output folder {parent} does not exist")
-        os.mkdir(cfg.output)
+    fileio.check_output_folder(cfg.output, "--output")  # writable, before the network loads and the first image
+    os.makedirs(cfg.output, exist_ok=True)
     upscaler = load_upscaler(cfg)
     failed = 0
     for src in tqdm(files, desc="upscaling", unit="image", disable=None):
@@ -295,6 +394,8 @@ def run_folder(cfg):
         except UserError as err:
             tqdm.write(f"error: {err}", file=sys.stderr)
             failed += 1
+    if failed == len(files):
+        raise UserError(f"all {len(files)} images failed, nothing was written to {cfg.output}")
     if failed:
         raise UserError(f"{failed} of {len(files)} images failed, the others were written to {cfg.output}")
 

@@ -45,7 +45,9 @@ int RunMain(int (*body)(const Options &), int argc, char **argv, const std::stri
 void RequireFile(const std::string &path, const std::string &what);
 // The .bin files of a folder, sorted by name; a missing folder or one without .bin files is a UserError.
 std::vector<std::string> ListBinFiles(const std::string &folder);
-std::vector<char> ReadFile(const std::string &path);
+// Reads exactly `size` bytes of `path` into dest; a file of another length is a UserError (nothing is written past
+// dest + size).
+void ReadExactly(const std::string &path, char *dest, size_t size);
 void WriteFile(const std::string &path, const void *data, size_t size);
 void MakeDirs(const std::string &path);
 std::string BaseName(const std::string &path);

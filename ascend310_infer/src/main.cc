@@ -13,6 +13,7 @@
  */
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -77,6 +78,33 @@ std::shared_ptr<mindspore::Context> MakeContext(const Options &options) {
   return context;
 }
 
+// Height and width a plane may have: far above any image, and small enough that C x H x W x 4 bytes (C at most
+// kMaxChannels) cannot overflow. The shape comes from a file name or the model, neither of which is trusted.
+constexpr int64_t kMaxSide = 1 << 16;
+constexpr int64_t kMaxChannels = 64;
+
+// A side as stated by a file name (digits only, from the regex) or the model, checked against 1..kMaxSide.
+int64_t Side(const std::string &path, const std::string &what, const std::string &digits) {
+  int64_t value = digits.size() <= 6 ? std::stoll(digits) : kMaxSide + 1;  // 6 digits cannot overflow stoll
+  if (value < 1 || value > kMaxSide) {
+    throw UserError(path + ": " + what + " " + digits + " is not 1.." + std::to_string(kMaxSide));
+  }
+  return value;
+}
+
+// Bytes of a float32 C x H x W plane of checked sides; the product is checked as well.
+size_t PlaneBytes(int64_t channels, int64_t height, int64_t width) {
+  uint64_t bytes = 0;
+  if (channels < 1 || channels > kMaxChannels || height < 1 || height > kMaxSide || width < 1 || width > kMaxSide ||
+      __builtin_mul_overflow(static_cast<uint64_t>(channels) * static_cast<uint64_t>(height),
+                             static_cast<uint64_t>(width) * sizeof(float), &bytes) ||
+      bytes > SIZE_MAX) {
+    throw UserError("a " + std::to_string(channels) + "x" + std::to_string(height) + "x" + std::to_string(width) +
+                    " float32 plane is too large");
+  }
+  return static_cast<size_t>(bytes);
+}
+
 // "NAME_HxW.bin" gives NAME and its shape; a plain "NAME.bin" has the model's height and width. The file must
 // hold exactly that float32 C x H x W image, C the model's channels.
 Plane Describe(const std::string &path, const std::vector<int64_t> &model_shape) {
@@ -86,14 +114,17 @@ Plane Describe(const std::string &path, const std::vector<int64_t> &model_shape)
   const int64_t channels = model_shape[1];
   Plane plane{path, file.substr(0, file.size() - 4), channels, model_shape[2], model_shape[3]};
   if (std::regex_match(file, match, kShaped)) {
-    plane = {path, match[1], channels, std::stoll(match[2]), std::stoll(match[3])};
+    plane = {path, match[1], channels, Side(path, "height", match[2]), Side(path, "width", match[3])};
   } else if (plane.height < 1 || plane.width < 1) {
     throw UserError(path + ": the model's input height and width are dynamic, so the file name must give its "
                     "shape (NAME_HxW.bin, as preprocess.py writes)");
+  } else if (plane.height > kMaxSide || plane.width > kMaxSide) {
+    throw UserError(path + ": the model's input " + ShapeString(model_shape) + " is larger than " +
+                    std::to_string(kMaxSide) + " pixels a side");
   }
-  size_t expected = static_cast<size_t>(channels * plane.height * plane.width) * sizeof(float);
+  size_t expected = PlaneBytes(channels, plane.height, plane.width);
   size_t size = std::filesystem::file_size(path);
-  if (plane.height < 1 || plane.width < 1 || size != expected) {
+  if (size != expected) {
     throw UserError(path + ": " + std::to_string(size) + " bytes, but a " + std::to_string(channels) + "x" +
                     std::to_string(plane.height) + "x" + std::to_string(plane.width) + " float32 input is " +
                     std::to_string(expected) +
@@ -114,11 +145,15 @@ std::vector<Batch> MakeBatches(const std::vector<Plane> &planes, int64_t batch_s
     batches.back().planes.push_back(plane);
   }
   for (auto &batch : batches) {
-    size_t plane_bytes = static_cast<size_t>(batch.shape[1] * batch.shape[2] * batch.shape[3]) * sizeof(float);
-    std::vector<char> data(plane_bytes * static_cast<size_t>(batch_size), 0);
-    for (size_t i = 0; i < batch.planes.size(); ++i) {
-      auto file = ReadFile(batch.planes[i].path);
-      std::copy(file.begin(), file.end(), data.begin() + static_cast<std::ptrdiff_t>(i * plane_bytes));
+    size_t plane_bytes = PlaneBytes(batch.shape[1], batch.shape[2], batch.shape[3]);
+    size_t batch_bytes = 0;
+    if (__builtin_mul_overflow(plane_bytes, static_cast<size_t>(batch_size), &batch_bytes)) {
+      throw UserError("--batch_size " + std::to_string(batch_size) + " planes of " + std::to_string(plane_bytes) +
+                      " bytes do not fit in memory");
+    }
+    std::vector<char> data(batch_bytes, 0);
+    for (size_t i = 0; i < batch.planes.size(); ++i) {  // exactly one plane each, even if a file changed since
+      ReadExactly(batch.planes[i].path, data.data() + i * plane_bytes, plane_bytes);
     }
     batch.inputs.emplace_back(model_input.Name(), model_input.DataType(), batch.shape, data.data(), data.size());
   }
@@ -162,7 +197,7 @@ int Run(const Options &options) {
   if (!status.IsOk()) throw UserError(model_path + ": cannot load the model (" + status.ToString() + ")");
   auto inputs = model.GetInputs();
   auto model_shape = inputs.empty() ? std::vector<int64_t>() : inputs[0].Shape();
-  if (inputs.size() != 1 || model_shape.size() != 4 || model_shape[1] < 1 ||
+  if (inputs.size() != 1 || model_shape.size() != 4 || model_shape[1] < 1 || model_shape[1] > kMaxChannels ||
       inputs[0].DataType() != mindspore::DataType::kNumberTypeFloat32) {
     throw UserError(model_path + ": expected one float32 input of shape N,C,H,W");
   }

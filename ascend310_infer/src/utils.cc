@@ -109,11 +109,15 @@ std::vector<std::string> ListBinFiles(const std::string &folder) {
   return files;
 }
 
-std::vector<char> ReadFile(const std::string &path) {
+void ReadExactly(const std::string &path, char *dest, size_t size) {
   std::ifstream in(path, std::ios::binary);
-  std::vector<char> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in) throw UserError(path + ": cannot open (" + std::strerror(errno) + ")");
+  in.read(dest, static_cast<std::streamsize>(size));
+  auto got = static_cast<size_t>(in.gcount());
   if (in.bad()) throw UserError(path + ": cannot read (" + std::strerror(errno) + ")");
-  return data;
+  if (got != size || in.peek() != std::ifstream::traits_type::eof()) {
+    throw UserError(path + ": is not " + std::to_string(size) + " bytes long (it changed while it was read)");
+  }
 }
 
 void WriteFile(const std::string &path, const void *data, size_t size) {
