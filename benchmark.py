@@ -27,6 +27,8 @@ def main(argv=None):
     names = benchmark.parse_paths(cfg.bench_paths, spec)
     if cfg.iters < 1 or cfg.warmup < 0 or cfg.bench_batch < 1 or cfg.threads < 0:
         raise UserError("--iters and --bench_batch must be >= 1, --warmup and --threads >= 0")
+    from src import evaluate
+    evaluate.check_json(cfg.json, [cfg.ckpt_file])
     device.setup(cfg)
     threads = device.cpu_threads(cfg.threads)
     net = inference.served_network(spec)
@@ -42,7 +44,6 @@ def main(argv=None):
     if comparisons:
         print(benchmark.format_comparison(comparisons))
     if cfg.json:
-        from src import evaluate
         evaluate.write_json(benchmark.to_json(results, skipped, settings, machine, comparisons), cfg.json)
 
 

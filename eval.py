@@ -14,6 +14,7 @@ from src.errors import cli_entry  # noqa: E402
 def main(argv=None):
     cfg = get_config(__doc__, argv, "eval")
     from src import device, evaluate, inference, models
+    evaluate.check_json(cfg.json, [cfg.ckpt_file])
     spec = models.spec_for(cfg)
     device.setup(cfg)
     net = inference.served_network(spec)

@@ -12,7 +12,8 @@ from src.errors import cli_entry  # noqa: E402
 def main(argv=None):
     cfg = get_config(__doc__, argv, "train")
     from src.trainer import Trainer
-    Trainer(cfg).fit()
+    with Trainer(cfg) as trainer:  # holds the run folder's lock until the end, however it ends
+        trainer.fit()
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ the best so far; the checkpoint, log and early-stop callbacks read it. Epochs ar
 from 1, as in log.csv.
 """
 import csv
+import io
 import os
 import time
 
@@ -12,7 +13,8 @@ import numpy as np
 from mindspore.train import Callback
 from tqdm import tqdm
 
-from src import checkpoint, compare
+from src import checkpoint, compare, fileio
+from src.errors import UserError, reinstall_handlers
 
 
 class RunState:
@@ -31,6 +33,17 @@ def loss_values(outputs, terms):
     if len(terms) > 1:
         return [float(value.asnumpy()) for value in outputs[:len(terms)]]
     return [float((outputs[0] if isinstance(outputs, (tuple, list)) else outputs).asnumpy())]
+
+
+class InterruptHandlers(Callback):
+    """Keeps Ctrl-C a KeyboardInterrupt during training (src/errors.py): MindSpore's dataset pipeline installs its
+    own SIGTERM handler once training starts, and each graph run its SIGINT handler; ours go back at every step."""
+
+    def on_train_step_begin(self, run_context):
+        reinstall_handlers()
+
+    def on_train_step_end(self, run_context):
+        reinstall_handlers()
 
 
 class EpochLoss(Callback):
@@ -117,14 +130,82 @@ class LastCheckpoint(Callback):
                         self.info(epoch=self.state.epoch, best_psnr=self.state.best_psnr))
 
 
-class TrainingLog(Callback):
-    """The epoch line on stdout, a row of log.csv (one column per loss term) and the validation curve beside it."""
+def log_header(state):
+    """The columns of log.csv: epoch, one per loss term, seconds, validation PSNR, best PSNR, the spec's figures."""
+    return ["epoch", *state.loss_terms, "seconds", "val_psnr", "best_psnr", *state.report_columns]
 
-    def __init__(self, state, output_dir, loss_label="loss"):
+
+def check_log(path, header, epochs_done):
+    """Before a run resumes: the log.csv it will append to must be one of this run. Its header must be `header` (a
+    UserError otherwise: a log of another model or version would get rows of other columns). A half-written last
+    line (a kill while writing it) and rows of epochs after `epochs_done` (the epoch whose row was written before
+    a kill took its checkpoint: it is trained again) are dropped, the file rewritten atomically. Returns a note on
+    what was dropped, or ""."""
+    if not os.path.exists(path) or os.path.getsize(path) == 0:
+        return ""
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as err:
+        raise UserError(f"{path}: cannot read this run's log ({err})") from None
+    complete, _, partial = text.rpartition("\n")
+    rows = list(csv.reader(io.StringIO(complete + "\n" if complete else "")))
+    if not rows or rows[0] != header:
+        found = ",".join(rows[0]) if rows else partial
+        raise UserError(f"{path}: its columns ({found[:120]}) are not this run's ({','.join(header)}): a log of "
+                        "another model or version? Move it away (a new log is started) or use another --output_dir")
+    kept = [rows[0]]
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) != len(header) or not row[0].isdigit():
+            raise UserError(f"{path}: line {number} is not a row of {len(header)} columns starting with an epoch "
+                            "number: repair or move the log")
+        if int(row[0]) <= epochs_done:
+            kept.append(row)
+    dropped = []
+    if partial:
+        dropped.append("a half-written last line")
+    if len(kept) < len(rows):
+        dropped.append(f"the rows of epochs after {epochs_done} (trained again)")
+    if not dropped:
+        return ""
+    out = io.StringIO()
+    csv.writer(out).writerows(kept)
+    fileio.write_text(path, out.getvalue())
+    return f"{path}: dropped {' and '.join(dropped)}"
+
+
+class TrainingLog(Callback):
+    """A row of log.csv (one column per loss term) and the validation curve beside it. It runs before the epoch's
+    checkpoints: the log never lacks an epoch that last.ckpt holds (a resume drops rows after it, src/trainer.py)."""
+
+    def __init__(self, state, output_dir):
         super().__init__()
-        self.state, self.loss_label = state, loss_label
+        self.state = state
         self.csv_path = os.path.join(output_dir, "log.csv")
         self.curve_path = os.path.join(output_dir, "curve.png")
+
+    def on_train_epoch_end(self, run_context):
+        state = self.state
+        out = io.StringIO()
+        writer = csv.writer(out)
+        if not os.path.exists(self.csv_path) or os.path.getsize(self.csv_path) == 0:
+            writer.writerow(log_header(state))
+        writer.writerow([state.epoch + 1, *(f"{state.losses[t]:.8f}" for t in state.loss_terms),
+                         f"{state.seconds:.2f}", f"{state.val_psnr:.4f}", f"{state.best_psnr:.4f}",
+                         *(f"{state.val_report[name]:.4f}" for name in state.report_columns)])
+        with open(self.csv_path, "a", newline="", encoding="utf-8") as f:
+            f.write(out.getvalue())  # one write of whole lines
+            f.flush()
+            os.fsync(f.fileno())
+        compare.training_curve(self.csv_path, self.curve_path)
+
+
+class EpochReport(Callback):
+    """The epoch line on stdout, once the epoch's checkpoints are written."""
+
+    def __init__(self, state, loss_label="loss"):
+        super().__init__()
+        self.state, self.loss_label = state, loss_label
 
     def on_train_epoch_end(self, run_context):
         state = self.state
@@ -133,16 +214,6 @@ class TrainingLog(Callback):
         report = "".join(f"  {name} {state.val_report[name]:.3f}" for name in state.report_columns)
         print(f"epoch {state.epoch + 1}/{state.epochs}  {losses}  {state.seconds:.1f} s  "
               f"val PSNR {state.val_psnr:.3f} dB  (best {state.best_psnr:.3f}){report}", flush=True)
-        new = not os.path.exists(self.csv_path)
-        with open(self.csv_path, "a", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            if new:
-                writer.writerow(["epoch", *state.loss_terms, "seconds", "val_psnr", "best_psnr",
-                                 *state.report_columns])
-            writer.writerow([state.epoch + 1, *(f"{state.losses[t]:.8f}" for t in state.loss_terms),
-                             f"{state.seconds:.2f}", f"{state.val_psnr:.4f}", f"{state.best_psnr:.4f}",
-                             *(f"{state.val_report[name]:.4f}" for name in state.report_columns)])
-        compare.training_curve(self.csv_path, self.curve_path)
 
 
 class EarlyStop(Callback):

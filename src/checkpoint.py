@@ -9,6 +9,7 @@ import os
 
 import mindspore as ms
 
+from src import fileio
 from src.errors import UserError
 
 RECORD = "record"
@@ -24,12 +25,8 @@ def save(obj, path, info):
     The file is made 0644: MindSpore leaves it owner-read-only, which a later copy over it (train_all.sh installing
     a stage again) cannot overwrite without root."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    tmp = f"{path}.tmp.ckpt"
-    ms.save_checkpoint(obj, tmp, append_dict={RECORD: json.dumps(dict(info))})
-    with open(tmp, "rb") as f:
-        os.fsync(f.fileno())
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    with fileio.atomic_path(path, suffix=".tmp.ckpt") as tmp:  # a unique new name: concurrent writers never share it
+        ms.save_checkpoint(obj, tmp, append_dict={RECORD: json.dumps(dict(info))})
 
 
 def read(path):

@@ -10,6 +10,8 @@ import os
 import numpy as np
 from PIL import Image, ImageDraw
 
+from src import fileio
+
 PANEL = 640  # largest side of each whole-image view, and of each zoomed region
 CROP_LR = 40  # side of the zoomed region in LR pixels
 GAP = 8
@@ -113,6 +115,5 @@ def training_curve(log_csv, png, size=(640, 360), margin=48):
                  outline=(200, 40, 40), width=2)
     draw.text((margin, 8), f"validation PSNR (dB) per epoch, {os.path.basename(log_csv)}; "
               f"best {best[1]:.2f} dB at epoch {best[0]}", fill="black")
-    tmp = f"{png}.tmp.png"
-    img.save(tmp)
-    os.replace(tmp, png)
+    with fileio.atomic_path(png, suffix=".tmp.png") as tmp:
+        img.save(tmp)

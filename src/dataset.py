@@ -6,6 +6,7 @@ Values are float32 luma in 0..255 (the files are luma only: RGB networks read im
 are HxW luma planes or HxWx3 RGB arrays, by the network's colour mode; every LR image here is made by the protocol
 of src/protocol.py.
 """
+import contextlib
 import os
 
 import h5py
@@ -139,11 +140,16 @@ def _atomic_h5(path, fill):
             os.remove(tmp)
 
 
+@contextlib.contextmanager
 def _open_h5(path):
+    """The open file; HDF5's errors while opening or reading it (not an HDF5 file, a corrupted one) are UserErrors
+    naming it."""
     try:
-        return h5py.File(path, "r")
-    except OSError as err:
-        raise UserError(f"{path}: not a readable HDF5 file ({err})") from None
+        with h5py.File(path, "r") as f:
+            yield f
+    except (OSError, RuntimeError, KeyError, ValueError) as err:
+        raise UserError(f"{path}: not a readable HDF5 file ({str(err).splitlines()[0] if str(err) else err!r})") \
+            from None
 
 
 def read_train_h5(path, scale):

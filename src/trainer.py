@@ -1,5 +1,6 @@
 """Training on mindspore.train.Model: the step Cell, optimizer and schedule built from the model's spec, the
 callbacks of src/callbacks.py (validation, best/last checkpoints, log, progress, early stop), resume."""
+import fnmatch
 import math
 import os
 
@@ -8,7 +9,7 @@ from mindspore import nn, ops
 from mindspore.train import LossMonitor, Model
 from tqdm import tqdm
 
-from src import callbacks, checkpoint, dataset, device, evaluate, models, train_data
+from src import callbacks, checkpoint, dataset, device, evaluate, fileio, models, train_data
 from src.errors import UserError
 
 
@@ -84,6 +85,57 @@ def _init_from(spec, net):
         spec.reset_for_transfer(net, params)
 
 
+def check_values(cfg):
+    """Refuse, before anything is read, built or created, the option values no run can train with."""
+    if cfg.epochs < 1:
+        raise UserError(f"--epochs must be at least 1, got {cfg.epochs}")
+    if cfg.batch_size < 1:
+        raise UserError(f"--batch_size must be at least 1, got {cfg.batch_size}")
+    for key in ("lr", "deconv_lr"):
+        value = getattr(cfg, key)
+        if not (math.isfinite(value) and value >= 0):  # 0: the weights stay (a baseline run)
+            raise UserError(f"--{key} must be a number >= 0, got {value}")
+    if not (math.isfinite(cfg.momentum) and cfg.momentum >= 0):
+        raise UserError(f"--momentum must be >= 0, got {cfg.momentum}")
+    if cfg.early_stop < 0 or cfg.log_every_steps < 0:
+        raise UserError(f"early_stop {cfg.early_stop} and log_every_steps {cfg.log_every_steps} must be >= 0 "
+                        "(0 = off)")
+    if cfg.resume and cfg.overwrite_run:
+        raise UserError("--resume true continues the run in output_dir, --overwrite_run true replaces it: give one")
+
+
+# What train.py writes in a run folder (src/callbacks.py): a run folder holding any of them, or anything else, is
+# another run's (or not a run folder at all) and is never written into without --resume or --overwrite_run.
+RUN_FILES = ("best.ckpt", "last.ckpt", "log.csv", "curve.png", "last_rank*.ckpt")
+
+
+def _is_run_file(entry):
+    return any(fnmatch.fnmatchcase(entry, name) for name in RUN_FILES)
+
+
+def _is_leftover(entry):
+    """The lock file and the temporary files of a killed run: not what makes a run folder "not empty"."""
+    return entry == fileio.FolderLock.NAME or fileio.is_temp_of(entry, RUN_FILES)
+
+
+def check_run_folder(cfg):
+    """output_dir is a folder this run may write in: a new or empty folder, or with --resume one holding last.ckpt,
+    or with --overwrite_run any folder (only train.py's own files in it are replaced). Nothing is created here."""
+    folder = cfg.output_dir
+    fileio.check_output_folder(folder, "--output_dir")
+    last = os.path.join(folder, "last.ckpt")
+    if cfg.resume:
+        if not os.path.isfile(last):
+            raise UserError(f"{last}: nothing to resume (no last.ckpt in output_dir)")
+        return
+    entries = sorted(e for e in os.listdir(folder) if not _is_leftover(e)) if os.path.isdir(folder) else []
+    if entries and not cfg.overwrite_run:
+        shown = ", ".join(entries[:4]) + (", ..." if len(entries) > 4 else "")
+        raise UserError(f"{folder}: output_dir is not empty ({shown}): pass --resume true to continue its run, "
+                        "--overwrite_run true to start anew there (replacing its checkpoints and log), or choose "
+                        "another --output_dir")
+
+
 def check_validation_set(name):
     if dataset.set_name(name) in dataset.TEST_SETS:
         raise UserError(f"val_data '{name}' is a test set: select checkpoints on a validation set (default Val20)")
@@ -93,17 +145,47 @@ class Trainer:
     """Owns the network, optimizer, data, callbacks and output files of one training run."""
 
     def __init__(self, cfg):
+        """Everything is checked and built here, before any training step; rank 0 holds the run folder's lock from
+        here until close() (`with Trainer(cfg) as trainer: trainer.fit()`)."""
+        check_values(cfg)
         self.spec = models.spec_for(cfg)
         check_validation_set(cfg.val_data)
-        if cfg.early_stop < 0 or cfg.log_every_steps < 0:
-            raise UserError(f"early_stop {cfg.early_stop} and log_every_steps {cfg.log_every_steps} must be >= 0 "
-                            "(0 = off)")
-        self.cfg = cfg
+        check_run_folder(cfg)
+        self.cfg, self.lock = cfg, None
         self.rank, self.group_size = device.setup(cfg)
         if cfg.early_stop and self.group_size > 1:
             raise UserError("early_stop is not supported in data-parallel runs (only rank 0 validates, the other "
                             "ranks would wait for it): drop --early_stop")
         self.is_main = self.rank == 0
+        try:
+            self._build()
+        except BaseException:
+            self.close()
+            raise
+
+    def _lock_run_folder(self):
+        """Rank 0 locks output_dir (a second train.py on it is refused), checks it again under the lock and removes
+        what a killed run left there."""
+        self.lock = fileio.FolderLock(self.cfg.output_dir, "run folder").acquire()
+        check_run_folder(self.cfg)
+        fileio.remove_stale_temps(self.cfg.output_dir, RUN_FILES)
+
+    def close(self):
+        """Release the run folder (also when the run failed or was interrupted)."""
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _build(self):
+        cfg = self.cfg
+        if self.is_main:
+            self._lock_run_folder()
         ms.set_seed(cfg.seed)  # same seed on every rank: identical initial weights
         self.source = train_data.build_source(cfg, self.rank, self.group_size, progress=self._progress,
                                              mode=self.spec.image_mode)
@@ -118,6 +200,7 @@ class Trainer:
         self.train_step.set_train()
         self.val_images = (dataset.load_eval_set(cfg.val_data, cfg.data_dir, cfg.scale, self.spec.image_mode)
                            if self.is_main else [])
+        evaluate.check_scorable(cfg.val_data, self.val_images, cfg.scale, with_ssim=False)
         self.state = callbacks.RunState(cfg.epochs, self.spec.loss_terms, self.spec.validation_columns())
         self.start_epoch = 0
         self.last_path = os.path.join(cfg.output_dir, "last.ckpt")
@@ -132,8 +215,6 @@ class Trainer:
         return dict(self.spec.arch(), best_epoch=self.state.best_epoch, **extra)
 
     def _resume(self):
-        if not os.path.isfile(self.last_path):
-            raise UserError(f"{self.last_path}: nothing to resume (no last.ckpt in output_dir)")
         params, info = checkpoint.read(self.last_path)
         checkpoint.check_architecture(self.last_path, info, self.spec)
         checkpoint.load_weights(self.train_step, params, self.last_path, self.spec,
@@ -145,6 +226,10 @@ class Trainer:
         self.state.best_psnr = float(info["best_psnr"])
         self.state.best_epoch = int(info.get("best_epoch", info["epoch"]))  # files before early_stop lack it
         if self.is_main:
+            note = callbacks.check_log(os.path.join(self.cfg.output_dir, "log.csv"), callbacks.log_header(self.state),
+                                       self.start_epoch)
+            if note:
+                print(note)
             print(f"resumed from {self.last_path}: epoch {self.start_epoch}, best val PSNR {self.state.best_psnr:.3f}")
 
     def _train_state(self):
@@ -166,7 +251,7 @@ class Trainer:
     def callbacks(self):
         """The callbacks of this rank, in the order they run after each step and epoch."""
         cfg, state = self.cfg, self.state
-        found = [callbacks.EpochLoss(state)]
+        found = [callbacks.InterruptHandlers(), callbacks.EpochLoss(state)]
         if cfg.save_all_ranks:
             found.append(callbacks.LastCheckpoint(state, self.net.get_parameters,
                                                   os.path.join(cfg.output_dir, f"last_rank{self.rank}.ckpt"),
@@ -179,9 +264,10 @@ class Trainer:
         # data parallel: the loss is the mean over rank 0's slice of each global batch
         label = "loss" if self.group_size == 1 else "rank-0 loss"
         found += [callbacks.Validation(state, self.validate, self.spec.select_on_psnr),
+                  callbacks.TrainingLog(state, cfg.output_dir),
                   callbacks.BestCheckpoint(state, self.net, self.best_path, self._info),
                   callbacks.LastCheckpoint(state, self._train_state, self.last_path, self._info),
-                  callbacks.TrainingLog(state, cfg.output_dir, label)]
+                  callbacks.EpochReport(state, label)]
         if cfg.early_stop:
             found.append(callbacks.EarlyStop(state, cfg.early_stop))
         return found
@@ -203,12 +289,23 @@ class Trainer:
                 f"{cfg.device_target} amp {cfg.amp_level}{', dataset sink' if cfg.dataset_sink_mode else ''}, "
                 f"validating on {cfg.val_data}")
 
+    def _remove_previous_run(self):
+        """--overwrite_run: train.py's files of the run that was in output_dir (other files stay)."""
+        removed = [e for e in sorted(os.listdir(self.cfg.output_dir)) if _is_run_file(e)]
+        for entry in removed:
+            os.remove(os.path.join(self.cfg.output_dir, entry))
+        if removed:
+            print(f"{self.cfg.output_dir}: removed the previous run's {', '.join(removed)} (--overwrite_run)")
+
     def fit(self):
         """Model.train over the remaining epochs; returns the best validation PSNR."""
         cfg = self.cfg
         if self.is_main:
-            os.makedirs(cfg.output_dir, exist_ok=True)
+            if cfg.overwrite_run:
+                self._remove_previous_run()
             print(self._describe_run(), flush=True)
+        else:
+            os.makedirs(cfg.output_dir, exist_ok=True)
         if self.start_epoch >= cfg.epochs:
             if self.is_main:
                 print(f"nothing to train: {self.last_path} already holds epoch {self.start_epoch}/{cfg.epochs}")

@@ -182,11 +182,12 @@ def test_train_all_runs_and_resumes_the_transfer_schedule(image_folder, tmp_path
     assert second.returncode == 0, second.stdout + second.stderr
     assert second.stdout.count("nothing to train") == len(stages) == second.stdout.count("--resume true")
     assert all(ckpts[s].read_bytes() == stamps[s] for s in stamps)
-    # an output_dir left by a longer run of another recipe is refused, not silently taken as finished
+    # --epochs 0 is refused before the run folder is touched (an output_dir left by a longer run of another
+    # recipe: tests/test_reliability.py)
     stale = subprocess.run(command[:2] + ["fsrcnn/x4"] + command[3:] + ["--epochs", "0"], capture_output=True,
                            text=True, env=env, timeout=600)
     assert stale.returncode == 2, stale.stdout + stale.stderr
-    assert "last.ckpt: holds epoch 1 but --epochs is 0: a run of another recipe?" in stale.stderr
+    assert "--epochs must be at least 1, got 0" in stale.stderr
     assert ckpts["fsrcnn/x4"].read_bytes() == stamps["fsrcnn/x4"]
 
 
