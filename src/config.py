@@ -20,7 +20,7 @@ MODEL_GROUP = "model"  # the group the network's own keys join
 
 # the groups of default_config.yaml each command reads (None: all of them, for tools and tests)
 COMMANDS = {
-    "train": ("device", "model", "data", "train_data", "train"),
+    "train": ("device", "model", "data", "train_data", "train", "overwrite"),
     "eval": ("device", "model", "checkpoint", "data", "evaluate", "json"),
     "infer": ("device", "model", "checkpoint", "infer", "overwrite"),
     "export": ("device", "model", "checkpoint", "export", "overwrite"),

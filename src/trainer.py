@@ -100,12 +100,12 @@ def check_values(cfg):
     if cfg.early_stop < 0 or cfg.log_every_steps < 0:
         raise UserError(f"early_stop {cfg.early_stop} and log_every_steps {cfg.log_every_steps} must be >= 0 "
                         "(0 = off)")
-    if cfg.resume and cfg.overwrite_run:
-        raise UserError("--resume true continues the run in output_dir, --overwrite_run true replaces it: give one")
+    if cfg.resume and cfg.overwrite:
+        raise UserError("--resume true continues the run in output_dir, --overwrite true replaces it: give one")
 
 
 # What train.py writes in a run folder (src/callbacks.py): a run folder holding any of them, or anything else, is
-# another run's (or not a run folder at all) and is never written into without --resume or --overwrite_run.
+# another run's (or not a run folder at all) and is never written into without --resume or --overwrite.
 RUN_FILES = ("best.ckpt", "last.ckpt", "log.csv", "curve.png", "last_rank*.ckpt")
 
 
@@ -120,7 +120,7 @@ def _is_leftover(entry):
 
 def check_run_folder(cfg):
     """output_dir is a folder this run may write in: a new or empty folder, or with --resume one holding last.ckpt,
-    or with --overwrite_run any folder (only train.py's own files in it are replaced). Nothing is created here."""
+    or with --overwrite any folder (only train.py's own files in it are replaced). Nothing is created here."""
     folder = cfg.output_dir
     fileio.check_output_folder(folder, "--output_dir")
     last = os.path.join(folder, "last.ckpt")
@@ -129,10 +129,10 @@ def check_run_folder(cfg):
             raise UserError(f"{last}: nothing to resume (no last.ckpt in output_dir)")
         return
     entries = sorted(e for e in os.listdir(folder) if not _is_leftover(e)) if os.path.isdir(folder) else []
-    if entries and not cfg.overwrite_run:
+    if entries and not cfg.overwrite:
         shown = ", ".join(entries[:4]) + (", ..." if len(entries) > 4 else "")
         raise UserError(f"{folder}: output_dir is not empty ({shown}): pass --resume true to continue its run, "
-                        "--overwrite_run true to start anew there (replacing its checkpoints and log), or choose "
+                        "--overwrite true to start anew there (replacing its checkpoints and log), or choose "
                         "another --output_dir")
 
 
@@ -290,18 +290,18 @@ class Trainer:
                 f"validating on {cfg.val_data}")
 
     def _remove_previous_run(self):
-        """--overwrite_run: train.py's files of the run that was in output_dir (other files stay)."""
+        """--overwrite: train.py's files of the run that was in output_dir (other files stay)."""
         removed = [e for e in sorted(os.listdir(self.cfg.output_dir)) if _is_run_file(e)]
         for entry in removed:
             os.remove(os.path.join(self.cfg.output_dir, entry))
         if removed:
-            print(f"{self.cfg.output_dir}: removed the previous run's {', '.join(removed)} (--overwrite_run)")
+            print(f"{self.cfg.output_dir}: removed the previous run's {', '.join(removed)} (--overwrite)")
 
     def fit(self):
         """Model.train over the remaining epochs; returns the best validation PSNR."""
         cfg = self.cfg
         if self.is_main:
-            if cfg.overwrite_run:
+            if cfg.overwrite:
                 self._remove_previous_run()
             print(self._describe_run(), flush=True)
         else:

@@ -77,7 +77,7 @@ def test_train_refuses_a_folder_of_another_run_and_changes_nothing(trained_run, 
     out, images = _copy_run(trained_run, tmp_path)
     before = _snapshot(out)
     code, _, err = _train(images, out, capsys, "--epochs", "1")
-    _one_line_error(code, err, str(out), "not empty", "--resume true", "--overwrite_run true")
+    _one_line_error(code, err, str(out), "not empty", "--resume true", "--overwrite true")
     assert _snapshot(out) == before
 
 
@@ -90,12 +90,12 @@ def test_train_refuses_a_folder_of_other_files(image_folder, tmp_path, capsys):
     assert os.listdir(out) == ["notes.txt"]
 
 
-def test_overwrite_run_starts_anew_and_keeps_other_files(trained_run, tmp_path, capsys):
+def test_overwrite_starts_anew_and_keeps_other_files(trained_run, tmp_path, capsys):
     out, images = _copy_run(trained_run, tmp_path)
     (out / "notes.txt").write_text("mine")
     with open(out / "log.csv", "a", encoding="utf-8") as f:
         f.write("2,0.1,1.0,20.0,20.0\r\n")  # a log of two epochs: the new run's must not continue it
-    code, stdout, err = _train(images, out, capsys, "--epochs", "1", "--overwrite_run")
+    code, stdout, err = _train(images, out, capsys, "--epochs", "1", "--overwrite")
     assert code == 0, err
     assert "removed the previous run's" in stdout
     rows = _rows(out / "log.csv")
@@ -104,9 +104,9 @@ def test_overwrite_run_starts_anew_and_keeps_other_files(trained_run, tmp_path, 
     assert sorted(os.listdir(out)) == ["best.ckpt", "curve.png", "last.ckpt", "log.csv", "notes.txt"]
 
 
-def test_resume_and_overwrite_run_together_are_refused(trained_run, tmp_path, capsys):
+def test_resume_and_overwrite_together_are_refused(trained_run, tmp_path, capsys):
     out, images = _copy_run(trained_run, tmp_path)
-    code, _, err = _train(images, out, capsys, "--epochs", "2", "--resume", "true", "--overwrite_run", "true")
+    code, _, err = _train(images, out, capsys, "--epochs", "2", "--resume", "true", "--overwrite", "true")
     _one_line_error(code, err, "give one")
 
 
