@@ -1,4 +1,4 @@
-"""Train a network (--model, default fsrcnn): python train.py [--config_path configs/fsrcnn_x4.yaml] [--key value ...]
+"""Train a network (--model, default fsrcnn): python train.py [--config_path configs/fsrcnn/x4.yaml] [--key value ...]
 (see --help; it lists the models)."""
 from src import environment  # first: it prepares the environment MindSpore reads when it loads
 

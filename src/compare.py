@@ -1,5 +1,5 @@
 """Pictures for a person to judge the upscaling and the training: infer.py --compare (bicubic | FSRCNN), the README's
-HR | bicubic | FSRCNN crops (scripts/make_figures.py), and the validation curve of a training log.
+HR | bicubic | FSRCNN crops (python -m tools.make_figures), and the validation curve of a training log.
 
 The zoomed region is the most detailed part of the first view, where upscalers differ most visibly; it is enlarged
 with nearest-neighbour so single pixels stay visible.
