@@ -5,29 +5,192 @@ HDF5 layout (what the MindSpore/PyTorch FSRCNN ports read): a train file holds d
 Values are float32 luma in 0..255 (the files are luma only: RGB networks read image folders). Images and patches
 are HxW luma planes or HxWx3 RGB arrays, by the network's colour mode; every LR image here is made by the protocol
 of src/protocol.py.
+
+Sets are known by name from data/sources.yaml (each set's role and pinned source, and the subsets) and
+data/SHA256SUMS (the files of each set download.py fetches), both read on first use: a malformed row is a UserError.
+Names are looked up in paths.data_folder(): --data_dir, else $FSRCNN_DATA_DIR, else the project's data/.
 """
 import contextlib
+import functools
+import hashlib
 import os
+import re
+from dataclasses import dataclass
 
 import h5py
 import numpy as np
+import yaml
+from PIL import Image
 
-from src import protocol
+from src import paths, protocol
 from src.errors import UserError
+from src.paths import data_folder  # also read as dataset.data_folder (benchmark.py)
 
 PAPER_LR_PATCH = {2: 10, 3: 7, 4: 6}
 AUGMENT_SCALES = (1.0, 0.9, 0.8, 0.7, 0.6)
 ROTATIONS = (0, 1, 2, 3)  # multiples of 90 degrees
-# Sets that are part of another set's folder: name -> (folder, images). RealSR16's large photos are split into four
-# for model selection (ClassSR's operating point) and twelve for the tables; RealSR16 itself is then not reported.
-SUBSETS = {"RealSR4-val": ("RealSR16", ("cam1_01", "cam1_010", "cam2_01", "cam2_010")),
-           "RealSR12": ("RealSR16", ("cam1_02", "cam1_03", "cam1_04", "cam1_05", "cam1_06", "cam1_07", "cam1_09",
-                                     "cam2_02", "cam2_04", "cam2_07", "cam2_08", "cam2_09"))}
-TEST_SETS = ("Set5", "Set14", "BSD100", "Urban100", "Manga109", "RealSR16", "RealSR12")
-PROJECT_DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
-DATA_DIR_VARIABLE = "FSRCNN_DATA_DIR"
+PROJECT_DATA_DIR = paths.DATA_DIR  # for readers not yet on src.paths
+ROLES = ("train", "val", "test")
+NAME = re.compile(r"\w[\w.-]*")  # a set's or a file's name: a plain file name, never a path
 
 
+# ---------------------------------------------------------------- the sets by name (data/sources.yaml, SHA256SUMS)
+@dataclass(frozen=True)
+class KnownSet:
+    """A row of data/sources.yaml `sets`: the set's role and, for a set download.py fetches, its source: a folder of a
+    GitHub repository at a commit."""
+    role: str
+    repo: str = ""
+    commit: str = ""
+    folder: str = ""
+    from_jpeg: bool = False  # the folder holds JPEGs of the same names, installed as PNGs
+
+    def source_path(self, file):
+        """Where the source holds `file`, below the base URL (the JPEG of the same name for from_jpeg)."""
+        served = os.path.splitext(file)[0] + ".jpg" if self.from_jpeg else file
+        return f"{self.repo}/{self.commit}/{self.folder}/{served}"
+
+
+@dataclass(frozen=True)
+class Subset:
+    """A row of data/sources.yaml `subsets`: a set made of some images (names without extension) of another's folder."""
+    role: str
+    of: str
+    images: tuple
+
+
+def _rows(table, section, fields):
+    """The rows of one section of data/sources.yaml as {name: {field: value}}, each checked against fields."""
+    rows = table.get(section) if isinstance(table, dict) else None
+    if not isinstance(rows, dict) or not rows:
+        raise UserError(f"{paths.SOURCES_FILE}: expected a mapping `{section}:` of named rows")
+    for name, row in rows.items():
+        problem = ("expected a mapping with a role" if not isinstance(row, dict) or "role" not in row
+                   else "not a plain name" if not isinstance(name, str) or not NAME.fullmatch(name) else None)
+        for key, value in (row.items() if problem is None else ()):
+            if key not in fields or not isinstance(value, fields[key]):
+                problem = (f"unknown field {key!r} (known: {', '.join(fields)})" if key not in fields
+                           else f"{key} must be a {fields[key].__name__}, got {value!r}")
+        if problem is None and row["role"] not in ROLES:
+            problem = f"role {row['role']!r} is not one of {', '.join(ROLES)}"
+        if problem:
+            raise UserError(f"{paths.SOURCES_FILE}: {section} row {name!r}: {problem}")
+    return rows
+
+
+@functools.cache
+def _table():
+    """(sets, subsets) of data/sources.yaml, read on first use, every row checked: a malformed one is a UserError
+    naming the file and the row."""
+    try:
+        with open(paths.SOURCES_FILE, encoding="utf-8") as f:
+            table = yaml.safe_load(f)
+    except (OSError, ValueError, yaml.YAMLError) as err:
+        raise UserError(f"{paths.SOURCES_FILE}: cannot read it ({err})") from None
+    fields = {"role": str, "repo": str, "commit": str, "folder": str, "from_jpeg": bool}
+    sets = {name: KnownSet(**row) for name, row in _rows(table, "sets", fields).items()}
+    for name, known in sets.items():
+        source = (known.repo, known.commit, known.folder)
+        if (any(source) and not all(source)) or (known.commit and not re.fullmatch(r"[0-9a-f]{40}", known.commit)):
+            raise UserError(f"{paths.SOURCES_FILE}: sets row {name!r}: give repo, commit (40 hex digits) and folder, "
+                            "or none of them for a set download.py does not fetch")
+    parts = {}
+    for name, row in _rows(table, "subsets", {"role": str, "of": str, "images": list}).items():
+        if row.get("of") not in sets or not row.get("images") or not all(isinstance(i, str) for i in row["images"]):
+            raise UserError(f"{paths.SOURCES_FILE}: subsets row {name!r}: needs `of:` one of the sets and `images:` "
+                            "a list of image names")
+        parts[name] = Subset(row["role"], row["of"], tuple(row["images"]))
+    return sets, parts
+
+
+def known_sets():
+    """{name: KnownSet} of every set the project knows by name, in the order of data/sources.yaml."""
+    return _table()[0]
+
+
+def subsets():
+    """{name: Subset} of the sets made of some images of another set's folder."""
+    return _table()[1]
+
+
+def fetched_sets():
+    """The names of the sets download.py fetches (those with a source), in the table's order."""
+    return [name for name, known in known_sets().items() if known.repo]
+
+
+def role(name):
+    """'train', 'val' or 'test' for a set or subset name of the table, else None. A test set is never accepted for
+    validation (model selection)."""
+    row = known_sets().get(name) or subsets().get(name)
+    return row.role if row else None
+
+
+@functools.cache
+def checksums():
+    """{set: {file: sha256}} of data/SHA256SUMS (`<sha256>  <set>/<file>` lines) for exactly the sets download.py
+    fetches, read on first use; a malformed line is a UserError naming it."""
+    sums = {}
+    try:
+        with open(paths.SHA256SUMS_FILE, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except (OSError, ValueError) as err:
+        raise UserError(f"{paths.SHA256SUMS_FILE}: cannot read it ({err})") from None
+    for number, line in enumerate(lines, 1):
+        match = re.fullmatch(rf"([0-9a-f]{{64}})  ([^/]+)/({NAME.pattern})", line)
+        if not match and line.strip() and not line.startswith("#"):
+            raise UserError(f"{paths.SHA256SUMS_FILE}:{number}: expected `<sha256>  <set>/<file>`, got {line!r}")
+        if match:
+            sums.setdefault(match[2], {})[match[3]] = match[1]
+    if sorted(sums) != sorted(fetched_sets()):
+        raise UserError(f"{paths.SHA256SUMS_FILE}: lists the sets {', '.join(sums)}, but {paths.SOURCES_FILE} "
+                        f"fetches {', '.join(fetched_sets())}")
+    return {name: sums[name] for name in fetched_sets()}
+
+
+def pixel_sha256(image):
+    """sha256 of an image's mode, size and decoded pixels: the same for a JPEG and the lossless PNG made from it."""
+    header = f"{image.mode} {image.width}x{image.height}\n".encode()
+    return hashlib.sha256(header + image.tobytes()).hexdigest()
+
+
+def installed_sha256(path, name):
+    """The hash data/SHA256SUMS pins for a file of set `name`: of its pixels for a set made from JPEGs (PNGs of their
+    decoded pixels: PNG bytes would change with the zlib at hand), else of its bytes."""
+    if known_sets()[name].from_jpeg:
+        with Image.open(path) as image:
+            return pixel_sha256(image)
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def __getattr__(name):
+    """SUBSETS ({name: (folder, images)}) and TEST_SETS, the table's former constants, for readers not yet on
+    subsets() and role(); built from data/sources.yaml when first asked for."""
+    if name == "SUBSETS":
+        return {key: (subset.of, subset.images) for key, subset in subsets().items()}
+    if name == "TEST_SETS":
+        return tuple(key for key in [*known_sets(), *subsets()] if role(key) == "test")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# ---------------------------------------------------------------- where set names are looked up
+def resolve_data(name, data_dir):
+    """A path as given if it exists, else the same name in paths.data_folder(data_dir); missing both is a one-line
+    UserError naming both places and, for a set download.py fetches, the command that fetches it."""
+    if os.path.exists(name):
+        return name
+    folder = data_folder(data_dir)
+    if os.path.exists(os.path.join(folder, name)):
+        return os.path.join(folder, name)
+    if name in fetched_sets():
+        hint = f"download it with: python download.py {name}" + (f" --data_dir {data_dir}" if data_dir else "")
+    else:
+        hint = f"python download.py fetches {', '.join(fetched_sets())}"
+    raise UserError(f"{name}: not found, neither as a path from {os.getcwd()} nor in {os.path.abspath(folder)} "
+                    f"({paths.data_folder_origin(data_dir)}); {hint}")
+
+
+# ---------------------------------------------------------------- training options
 def lr_patch_size(cfg):
     return cfg.lr_patch_size or PAPER_LR_PATCH[cfg.scale]
 
@@ -41,31 +204,6 @@ def augment_factors(cfg):
     if not factors or not all(0.0 < f <= 1.0 for f in factors):
         raise UserError(f"augment_scales '{cfg.augment_scales}' must be comma-separated factors in (0, 1]")
     return factors
-
-
-def data_folder(data_dir=""):
-    """Where set names are looked up and download.py installs sets: data_dir (--data_dir) if given, else
-    $FSRCNN_DATA_DIR, else the project's data/ folder, which ships Set5: a fresh clone needs no flag, and tests and
-    CI point the variable at their own copy."""
-    return data_dir or os.environ.get(DATA_DIR_VARIABLE) or PROJECT_DATA_DIR
-
-
-def resolve_data(name, data_dir):
-    """A path as given if it exists, else the same name in data_folder(data_dir); missing both is a one-line
-    UserError naming both places and, for a set download.py fetches, the command that fetches it."""
-    folder = data_folder(data_dir)
-    for candidate in (name, os.path.join(folder, name)):
-        if os.path.exists(candidate):
-            return candidate
-    chosen_by = ("--data_dir" if data_dir else DATA_DIR_VARIABLE if os.environ.get(DATA_DIR_VARIABLE)
-                 else "the project's data folder")
-    from src import download  # here, not at the top: src.download imports this module
-    if name in download.SOURCES:
-        hint = f"download it with: python download.py {name}" + (f" --data_dir {data_dir}" if data_dir else "")
-    else:
-        hint = f"python download.py fetches {', '.join(download.SOURCES)}"
-    raise UserError(f"{name}: not found, neither as a path from {os.getcwd()} nor in {os.path.abspath(folder)} "
-                    f"({chosen_by}); {hint}")
 
 
 def check_scale(scale):
@@ -200,9 +338,10 @@ def check_h5_mode(path, mode):
 
 
 def load_eval_set(name, data_dir, scale, mode=protocol.LUMA):
-    """[(image name, HR uint8, LR float 0..255)] from an image folder, an eval .h5 file or a SUBSETS name, as luma
+    """[(image name, HR uint8, LR float 0..255)] from an image folder, an eval .h5 file or a subset's name, as luma
     planes or RGB arrays (`mode`, the network's protocol.ImageMode)."""
-    folder, members = SUBSETS.get(name, (name, None))
+    subset = subsets().get(name)
+    folder, members = (subset.of, subset.images) if subset else (name, None)
     path = resolve_data(folder, data_dir)
     if os.path.isfile(path):
         check_h5_mode(path, mode)
