@@ -22,7 +22,7 @@ import numpy as np
 import yaml
 from PIL import Image
 
-from src import paths, protocol
+from src import degradations, paths, protocol
 from src.errors import UserError
 from src.paths import data_folder  # also read as dataset.data_folder (benchmark.py)
 
@@ -322,13 +322,16 @@ def read_eval_h5(path, scale):
 
 
 # ---------------------------------------------------------------- evaluation sets
-def load_image_pair(path, scale, mode=protocol.LUMA):
+def load_image_pair(path, scale, mode=protocol.LUMA, degradation=degradations.PAPER):
     """(modcropped HR uint8, LR float 0..255) of one image file, read and degraded as `mode` (a protocol.ImageMode)
-    says; an image smaller than the scale is a UserError."""
-    hr = protocol.load_image(path, mode.colour)
+    says, the LR made by `degradation` (src/degradations.py; default the paper's protocol); an image smaller than
+    the scale is a UserError."""
+    hr = protocol.load_image(path, mode.colour) if degradation == degradations.PAPER else degradations.read_pixels(path)
     if min(hr.shape[:2]) < scale:
         raise UserError(f"{path}: image {hr.shape[1]}x{hr.shape[0]} is smaller than the scale {scale}")
-    return protocol.degrade(hr, scale, mode.lr_uint8)
+    if degradation == degradations.PAPER:
+        return protocol.degrade(hr, scale, mode.lr_uint8)
+    return degradations.degrade(hr, scale, degradation, mode)
 
 
 def check_h5_mode(path, mode):
@@ -337,14 +340,18 @@ def check_h5_mode(path, mode):
                         "image folders")
 
 
-def load_eval_set(name, data_dir, scale, mode=protocol.LUMA):
+def load_eval_set(name, data_dir, scale, mode=protocol.LUMA, degradation=degradations.PAPER):
     """[(image name, HR uint8, LR float 0..255)] from an image folder, an eval .h5 file or a subset's name, as luma
-    planes or RGB arrays (`mode`, the network's protocol.ImageMode)."""
+    planes or RGB arrays (`mode`, the network's protocol.ImageMode), the LR made by `degradation`."""
+    degradations.check_name(degradation)
     subset = subsets().get(name)
     folder, members = (subset.of, subset.images) if subset else (name, None)
     path = resolve_data(folder, data_dir)
     if os.path.isfile(path):
         check_h5_mode(path, mode)
+        if degradation != degradations.PAPER:
+            raise UserError(f"{path}: an .h5 file holds LR made by the paper's protocol; the degradation "
+                            f"{degradation} needs the image folder")
         return read_eval_h5(path, scale)
     images = []
     files = protocol.list_images(path)
@@ -353,7 +360,7 @@ def load_eval_set(name, data_dir, scale, mode=protocol.LUMA):
         if len(files) != len(members):
             raise UserError(f"{path}: holds {len(files)} of the {len(members)} images of {name}")
     for file in files:
-        hr, lr = load_image_pair(file, scale, mode)
+        hr, lr = load_image_pair(file, scale, mode, degradation)
         images.append((os.path.splitext(os.path.basename(file))[0], hr, lr))
     return images
 

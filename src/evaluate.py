@@ -1,7 +1,11 @@
-"""Super-resolve evaluation sets and score them with the protocol (docs/protocol.md section 2): PSNR/SSIM vs bicubic."""
+"""Super-resolve evaluation sets and score them with the protocol (docs/protocol.md section 2): PSNR/SSIM vs bicubic.
+
+The LR images are made by the paper's protocol, or by another downscale (cfg.degradation, src/degradations.py:
+docs/robust.md); the bicubic columns always upscale the same LR the network sees.
+"""
 import numpy as np
 
-from src import dataset, fileio, inference, metrics, protocol
+from src import dataset, degradations, fileio, inference, metrics, protocol
 from src.errors import UserError
 
 
@@ -60,10 +64,12 @@ def score_set(net, images, scale, with_ssim=True, with_bicubic=True):
 
 
 def evaluate(net, cfg, mode=protocol.LUMA):
-    """Score every set of cfg.eval_sets (read and degraded as `mode`, the network's protocol.ImageMode); returns
-    the results dict that --json writes."""
-    results = {"scale": cfg.scale, "ckpt": cfg.ckpt_file, "sets": {}}
-    sets = [(name.strip(), dataset.load_eval_set(name.strip(), cfg.data_dir, cfg.scale, mode))
+    """Score every set of cfg.eval_sets (read as `mode`, the network's protocol.ImageMode, its LR made by
+    cfg.degradation); returns the results dict that --json writes."""
+    degradation = getattr(cfg, "degradation", degradations.PAPER)
+    degradations.check_name(degradation)
+    results = {"scale": cfg.scale, "ckpt": cfg.ckpt_file, "degradation": degradation, "sets": {}}
+    sets = [(name.strip(), dataset.load_eval_set(name.strip(), cfg.data_dir, cfg.scale, mode, degradation))
             for name in cfg.eval_sets.split(",")]
     for name, images in sets:  # every set read and checked before the first is scored
         check_scorable(name, images, cfg.scale)
@@ -74,9 +80,13 @@ def evaluate(net, cfg, mode=protocol.LUMA):
 
 
 def format_table(results, verbose=False):
-    """The table eval.py prints: set, scale, PSNR, SSIM, bicubic PSNR, bicubic SSIM (and each image if verbose)."""
+    """The table eval.py prints: set, scale, PSNR, SSIM, bicubic PSNR, bicubic SSIM (and each image if verbose),
+    under a line naming the degradation when it is not the paper's."""
     head = f"{'set':<12}{'scale':>6}{'PSNR':>9}{'SSIM':>8}{'bic PSNR':>10}{'bic SSIM':>10}"
     lines = [head, "-" * len(head)]
+    degradation = results.get("degradation", degradations.PAPER)
+    if degradation != degradations.PAPER:
+        lines.insert(0, f"LR: {degradation}, {degradations.DEGRADATIONS[degradation].call}")
     row = "{:<12}{:>6}{:>9.2f}{:>8.4f}{:>10.2f}{:>10.4f}"
     for set_name, r in results["sets"].items():
         if verbose:

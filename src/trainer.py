@@ -198,8 +198,7 @@ class Trainer:
         self.train_step = build_train_step(self.net, self.optimizer, self.spec.loss(self.source.patch),
                                            cfg.amp_level, self.spec.loss_terms)
         self.train_step.set_train()
-        self.val_images = (dataset.load_eval_set(cfg.val_data, cfg.data_dir, cfg.scale, self.spec.image_mode)
-                           if self.is_main else [])
+        self.val_images = train_data.load_validation(cfg, self.spec.image_mode) if self.is_main else []
         evaluate.check_scorable(cfg.val_data, self.val_images, cfg.scale, with_ssim=False)
         self.state = callbacks.RunState(cfg.epochs, self.spec.loss_terms, self.spec.validation_columns())
         self.start_epoch = 0
@@ -287,7 +286,8 @@ class Trainer:
                 f"{self.source.num_patches} patches/epoch, {len(self.source)} steps of global batch "
                 f"{self.source.global_batch} = {self.group_size} device(s) x {cfg.batch_size}, {lr}, "
                 f"{cfg.device_target} amp {cfg.amp_level}{', dataset sink' if cfg.dataset_sink_mode else ''}, "
-                f"validating on {cfg.val_data}")
+                f"validating on {cfg.val_data}"
+                + (f", LR made by {cfg.train_degradations}" if getattr(cfg, "train_degradations", "") else ""))
 
     def _remove_previous_run(self):
         """--overwrite: train.py's files of the run that was in output_dir (other files stay)."""
