@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Build the C++ harness into ascend310_infer/out/: fsrcnn_infer and, with MindSpore Lite, convert_model.
+# Build the C++ harness into ascend310_infer/out/: fsrcnn_infer and, with the PyPI MindSpore Lite, convert_model.
 #
-#   bash ascend310_infer/build.sh [MINDSPORE_ROOT]
+#   bash ascend310_infer/build.sh [LITE_HOME]          # or MS_LITE_HOME=... bash ascend310_infer/build.sh
 #
-# MINDSPORE_ROOT (argument or environment variable): a package with include/api/model.h and lib/: on Ascend 310
-# the mindspore-ascend package (python -c 'import mindspore, os; print(os.path.dirname(mindspore.__file__))') or
-# the runtime/ folder of a MindSpore Lite tarball.
-# Without it, MindSpore Lite 2.0.0 (the only Lite on PyPI) is downloaded once into third_party/ and used on CPU.
+# LITE_HOME (argument, else MS_LITE_HOME): an unpacked MindSpore Lite tarball (its top folder or its runtime/), the
+# ModelZoo cpp_infer pattern; on Ascend (310) the cloud-side tarball with the Ascend backend, and CANN's set_env.sh
+# is sourced when installed (scripts/lite_env.sh). The mindspore Python package is refused with a one-line error: it
+# has no C++ inference API since MindSpore 2.2.
+# Without either, MindSpore Lite 2.0.0 (the only Lite on PyPI) is downloaded once into third_party/ and used on CPU.
 # Its wheel is tagged cp37, but its include/ and lib/ do not need Python: pip fetches the (hash-pinned) x86_64
 # wheel for that tag and only those two folders are unpacked. Needs cmake >= 3.14, a C++17 compiler and pip.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/lite_env.sh
+source "$here/../scripts/lite_env.sh"
 python=${PYTHON:-python3}
 lite_version=2.0.0
 lite_sha256=199cd0605cc985b88eddb273db9dfe9000a585ba10ca2292b6b36ebfff07b3ec
@@ -24,7 +27,7 @@ fetch_lite() {
   if ! "$python" -m pip download --quiet --no-deps --require-hashes --only-binary=:all: --python-version 3.7 \
       --platform manylinux2014_x86_64 -r "$tmp/requirements.txt" -d "$tmp"; then
     echo "error: cannot download mindspore-lite==$lite_version from PyPI (needed to build the C++ harness);" \
-         "pass MINDSPORE_ROOT=<a MindSpore Lite package> instead" >&2
+         "pass MS_LITE_HOME=<an unpacked MindSpore Lite tarball> instead" >&2
     exit 1
   fi
   "$python" - "$tmp"/mindspore_lite-*.whl "$tmp/unpacked" <<'PY'
@@ -38,10 +41,13 @@ PY
   rm -rf "$dest.partial" && mv "$tmp/unpacked/mindspore_lite" "$dest.partial" && mv "$dest.partial" "$dest"
 }
 
-root=${1:-${MINDSPORE_ROOT:-}}
-if [ -z "$root" ]; then
-  root="$(dirname "$here")/third_party/mindspore-lite-$lite_version"
-  [ -f "$root/include/api/model.h" ] || fetch_lite "$root"
+lite_home=${1:-${MS_LITE_HOME:-}}
+if [[ -n $lite_home ]]; then
+  runtime=$(lite_runtime "$lite_home") || exit 2
+  source_cann_env
+else
+  runtime="$(dirname "$here")/third_party/mindspore-lite-$lite_version"
+  [ -f "$runtime/include/api/model.h" ] || fetch_lite "$runtime"
 fi
-cmake -S "$here" -B "$here/build" -DMINDSPORE_ROOT="$(cd "$root" && pwd)"
+cmake -S "$here" -B "$here/build" -DLITE_RUNTIME="$(cd "$runtime" && pwd)"
 cmake --build "$here/build" -j "$(nproc)"

@@ -10,7 +10,8 @@ USAGE="bash scripts/run_infer_cpp.sh [CKPT_FILE] [EVAL_SET] [CONFIG_PATH]"
 source "$(dirname "${BASH_SOURCE[0]}")/infer_chain.sh"
 
 start_chain CPU "$@"
-PYTHON=$PYTHON bash "$ROOT/ascend310_infer/build.sh"
+# the PyPI Lite 2.0 and its converter, whatever MS_LITE_HOME says (that is the Ascend 310 chain's)
+env -u MS_LITE_HOME PYTHON="$PYTHON" bash "$ROOT/ascend310_infer/build.sh"
 preprocess "${PAD_TO:-}"
 shape=()
 [[ -z "${PAD_TO:-}" ]] || shape=(--fixed_shape "$(padded_input_shape)")

@@ -38,6 +38,8 @@ const char kUsage[] =
     "fsrcnn_infer --model_path MODEL --input_dir DIR --output_dir DIR [options]\n"
     "Runs an exported FSRCNN on the .bin files of DIR (preprocess.py), writes the outputs and times the model.";
 
+const char kLiteDefault[] = "lite_default";  // --precision_mode: leave Lite's own
+
 const std::vector<OptionSpec> kSpecs = {
     {"model_path", "", "MindIR model: the exported one on Ascend, the converted one (convert_model) on CPU"},
     {"input_dir", "", "folder of .bin inputs: NAME_HxW.bin, one float32 plane each"},
@@ -48,7 +50,14 @@ const std::vector<OptionSpec> kSpecs = {
     {"warmup", "100", "untimed Predict calls before timing"},
     {"iters", "1000", "timed Predict calls (0: write the outputs only)"},
     {"threads", "0", "CPU threads (0: all hardware threads)"},
+    {"precision_mode", kLiteDefault,
+     "Ascend: Lite's precision mode, one of enforce_fp32, preferred_fp32, enforce_fp16, enforce_origin, "
+     "preferred_optimal, or lite_default (Lite's own: float16)"},
 };
+
+// The precision modes of Lite's AscendDeviceInfo::SetPrecisionMode (include/api/context.h).
+const std::set<std::string> kPrecisionModes = {"enforce_fp32", "preferred_fp32", "enforce_fp16", "enforce_origin",
+                                               "preferred_optimal"};
 
 struct Plane {
   std::string path, name;  // name: the output's file name without .bin
@@ -64,6 +73,15 @@ struct Batch {
 std::shared_ptr<mindspore::Context> MakeContext(const Options &options) {
   auto context = std::make_shared<mindspore::Context>();
   const std::string &device = options.Str("device");
+  const std::string &precision = options.Str("precision_mode");
+  const bool set_precision = precision != kLiteDefault;
+  if (set_precision && kPrecisionModes.count(precision) == 0) {
+    throw UserError("--precision_mode '" + precision + "' is not one of enforce_fp32, preferred_fp32, enforce_fp16, "
+                    "enforce_origin, preferred_optimal, lite_default");
+  }
+  if (set_precision && device == "CPU") {
+    throw UserError("--precision_mode is an Ascend option (CPU runs in float32): drop it");
+  }
   if (device == "CPU") {
     int threads = options.Int("threads", 0);
     context->SetThreadNum(threads ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
@@ -71,6 +89,9 @@ std::shared_ptr<mindspore::Context> MakeContext(const Options &options) {
   } else if (device == "Ascend" || device == "Ascend310") {
     auto ascend = std::make_shared<mindspore::AscendDeviceInfo>();
     ascend->SetDeviceID(static_cast<uint32_t>(options.Int("device_id", 0)));
+    // Lite converts the model to float16 on Ascend unless told otherwise (docs/serving.md); the 310's cube unit
+    // computes convolutions in float16 in any case.
+    if (set_precision) ascend->SetPrecisionMode(precision);
     context->MutableDeviceInfo().push_back(ascend);
   } else {
     throw UserError("--device '" + device + "' is not one of CPU, Ascend, Ascend310");
