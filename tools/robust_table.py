@@ -1,0 +1,228 @@
+"""The robustness table of docs/robust.md: Y PSNR of bicubic, the paper-protocol model, the robust model and OpenCV's
+FSRCNN, with the LR made by each degradation of src/degradations.py.
+
+    python -m tools.robust_table [--family fsrcnn] [--scales 2,3,4] [--sets Set5,Set14,BSD100] [--data_dir D]
+        [--threads 0] [--opencv_python .venv-opencv/bin/python] [--json docs/results/robust_fsrcnn.json]
+        [--render docs/robust.md] [--from_json]
+
+For each scale and set (sets missing from the data folder are left out) and each degradation: the bicubic upscaling
+of the LR the networks read (eval.py's bic PSNR), configs/<family>/x<scale>.yaml (the paper-protocol model) and
+configs/<family>/x<scale>_robust.yaml (its checkpoint where it exists, else "–"), scored as eval.py --degradation
+does (shave = scale). OpenCV's FSRCNN (the .pb graphs of ../shared/peers/opencv_fsrcnn, FSRCNN-small for fsrcnn-s,
+run by cv2.dnn_superres) upscales the 8-bit RGB LR image of the same degradation (for matlab_bicubic: MATLAB's
+imresize of the RGB image, rounded) and is scored on the Y of its RGB output; it needs opencv-contrib-python-headless
+4.x, here or in --opencv_python (python3 -m venv .venv-opencv && .venv-opencv/bin/pip install
+'opencv-contrib-python-headless<5'); without it the column is "–".
+--json keeps the figures; --render writes the tables between the markers of that page; --from_json renders the
+--json file without computing anything.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+from src import environment  # noqa: E402
+from src.paths import ROOT  # noqa: E402
+
+environment.prepare()
+
+from src import degradations, protocol  # noqa: E402
+
+PEERS = os.path.join(ROOT, "..", "shared", "peers", "opencv_fsrcnn")
+OPENCV_MODEL = {"fsrcnn": "FSRCNN_x{scale}.pb", "fsrcnn-s": "FSRCNN-small_x{scale}.pb"}
+TITLE = {"fsrcnn": "FSRCNN(56, 12, 4)", "fsrcnn-s": "FSRCNN-s (32, 5, 1)"}
+COLUMNS = ("bicubic", "paper", "robust", "opencv")
+DASH = "–"
+
+
+def markers(family):
+    return (f"<!-- robust table {family}: python -m tools.robust_table --family {family} --render docs/robust.md -->",
+            f"<!-- end of robust table {family} -->")
+
+
+# ---------------------------------------------------------------- OpenCV's FSRCNN, here or in another Python
+_OPENCV_RUNNER = r"""
+import sys
+import cv2
+import numpy as np
+model, scale, data, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+sr = cv2.dnn_superres.DnnSuperResImpl_create()
+sr.readModel(model)
+sr.setModel("fsrcnn", scale)
+lrs = np.load(data)
+np.savez(out, **{key: sr.upsample(np.ascontiguousarray(lrs[key][..., ::-1]))[..., ::-1] for key in lrs.files})
+"""
+
+
+def opencv_python(requested):
+    """A Python that has cv2.dnn_superres: this one, else --opencv_python; None if neither."""
+    try:
+        import cv2
+        if hasattr(cv2, "dnn_superres"):
+            return sys.executable
+    except ImportError:
+        pass
+    path = requested if os.path.isabs(requested) else os.path.join(ROOT, requested)
+    if requested and os.path.isfile(path):
+        probe = subprocess.run([path, "-c", "import cv2; cv2.dnn_superres.DnnSuperResImpl_create()"],
+                               capture_output=True, timeout=120)
+        if probe.returncode == 0:
+            return path
+    return None
+
+
+def opencv_upscale(python, model, scale, lrs):
+    """{name: RGB uint8 output} of OpenCV's FSRCNN on {name: RGB uint8 LR}."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data, out = os.path.join(tmp, "lr.npz"), os.path.join(tmp, "sr.npz")
+        np.savez(data, **lrs)
+        subprocess.run([python, "-c", _OPENCV_RUNNER, model, str(scale), data, out], check=True, timeout=3600)
+        with np.load(out) as outputs:
+            return {key: outputs[key] for key in outputs.files}
+
+
+def rgb_lr(pixels, scale, name):
+    """The 8-bit RGB LR image of a degradation (what OpenCV's FSRCNN reads): the library's own output, or for the
+    paper's MATLAB's imresize of the RGB image rounded as a saved file."""
+    rgb = degradations.as_colour(pixels, "rgb")
+    hr = protocol.modcrop(rgb, scale)
+    if name == degradations.PAPER:
+        return protocol.round_uint8(protocol.imresize(hr, 1.0 / scale))
+    return degradations.downscale(hr, scale, name)
+
+
+# ---------------------------------------------------------------- the figures
+def _network(config_path, threads):
+    """The served network of a config's checkpoint (dynamic shapes, as eval.py), or None if it has none yet."""
+    from src import inference, models
+    from src.config import get_config
+    cfg = get_config("", ["--config_path", config_path, "--threads", str(threads)])
+    cfg.ckpt_file = os.path.join(ROOT, cfg.ckpt_file)
+    if not os.path.isfile(cfg.ckpt_file):
+        return None
+    spec = models.spec_for(cfg)
+    return inference.make_dynamic(inference.served_network(spec), spec.channels)
+
+
+def compute(family, scales, sets, data_dir, threads, python):
+    from src import dataset, device, evaluate, metrics
+    from src.config import get_config
+    device.setup(get_config("", ["--threads", str(threads)]))
+    figures = {"family": family, "degradations": list(degradations.NAMES), "scales": {}}
+    for scale in scales:
+        nets = {"paper": _network(os.path.join(ROOT, "configs", family, f"x{scale}.yaml"), threads),
+                "robust": _network(os.path.join(ROOT, "configs", family, f"x{scale}_robust.yaml"), threads)}
+        model = os.path.join(PEERS, OPENCV_MODEL[family].format(scale=scale))
+        use_opencv = python is not None and os.path.isfile(model)
+        per_scale = figures["scales"][str(scale)] = {}
+        for set_name in sets:
+            folder = dataset.resolve_data(set_name, data_dir)
+            files = protocol.list_images(folder)
+            rows = per_scale[set_name] = {}
+            for name in degradations.NAMES:
+                images = dataset.load_eval_set(set_name, data_dir, scale, protocol.LUMA, name)
+                row = {"bicubic": float(np.mean([
+                    metrics.psnr(protocol.bicubic_upscale(lr, scale), hr, scale) for _, hr, lr in images]))}
+                for column, net in nets.items():
+                    if net is not None:
+                        net = evaluate.score_set(net, images, scale, with_ssim=False, with_bicubic=False)[0]["psnr"]
+                    row[column] = net
+                row["opencv"] = None
+                if use_opencv:
+                    pixels = {os.path.splitext(os.path.basename(f))[0]: degradations.read_pixels(f) for f in files}
+                    pixels = {key: pixels[key] for key, _, _ in images}
+                    outputs = opencv_upscale(python, model, scale,
+                                             {key: rgb_lr(p, scale, name) for key, p in pixels.items()})
+                    row["opencv"] = float(np.mean([
+                        evaluate.score_image(outputs[key], hr, None, scale, False, False)["psnr"]
+                        for key, hr, _ in images]))
+                rows[name] = row
+                shown = "  ".join(f"{c} {row[c]:.2f}" if row[c] is not None else f"{c} {DASH}" for c in COLUMNS)
+                print(f"x{scale} {set_name:<8} {name:<15} {shown}", flush=True)
+    return figures
+
+
+# ---------------------------------------------------------------- the tables
+def _cell(value, best):
+    if value is None:
+        return DASH
+    text = f"{value:.2f}"
+    return f"**{text}**" if best is not None and value == best else text
+
+
+def render(figures):
+    """Markdown: one table per set, rows = degradations, columns = bicubic / paper / robust / OpenCV per scale."""
+    family, scales = figures["family"], sorted(figures["scales"], key=int)
+    sets = [s for s in ("Set5", "Set14", "BSD100") if any(s in figures["scales"][k] for k in scales)]
+    sets += sorted({s for k in scales for s in figures["scales"][k]} - set(sets))
+    start, end = markers(family)
+    lines = [start, ""]
+    for set_name in sets:
+        present = [k for k in scales if set_name in figures["scales"][k]]
+        lines += [f"{TITLE[family]}, {set_name} (Y PSNR, dB; the best of each scale in bold):", ""]
+        head = "| LR made by | " + " | ".join(f"x{k} {c}" for k in present for c in COLUMNS) + " |"
+        lines += [head, "|---|" + "---:|" * (len(present) * len(COLUMNS))]
+        for name in figures["degradations"]:
+            cells = []
+            for k in present:
+                row = figures["scales"][k][set_name][name]
+                known = [row[c] for c in COLUMNS if row[c] is not None]
+                cells += [_cell(row[c], max(known) if known else None) for c in COLUMNS]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines.append("")
+    lines.append(end)
+    return "\n".join(lines)
+
+
+def replace_block(text, block, family):
+    start, end = markers(family)
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
+    if not pattern.search(text):
+        raise ValueError(f"no '{start}' ... '{end}' block to replace")
+    return pattern.sub(lambda _: block, text)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--family", default="fsrcnn", choices=sorted(OPENCV_MODEL))
+    parser.add_argument("--scales", default="2,3,4")
+    parser.add_argument("--sets", default="Set5,Set14,BSD100")
+    parser.add_argument("--data_dir", default="")
+    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--opencv_python", default=".venv-opencv/bin/python")
+    parser.add_argument("--json", default="")
+    parser.add_argument("--render", default="")
+    parser.add_argument("--from_json", action="store_true")
+    args = parser.parse_args(argv)
+    if args.from_json:
+        with open(args.json, encoding="utf-8") as f:
+            figures = json.load(f)
+    else:
+        from src import dataset
+        sets = [s for s in args.sets.split(",")
+                if os.path.isdir(os.path.join(dataset.data_folder(args.data_dir), s)) or os.path.isdir(s)]
+        python = opencv_python(args.opencv_python)
+        if python is None:
+            print(f"OpenCV's dnn_superres is not available (here or at {args.opencv_python}): its column is {DASH}")
+        figures = compute(args.family, [int(s) for s in args.scales.split(",")], sets, args.data_dir, args.threads,
+                          python)
+        if args.json:
+            from src import fileio
+            fileio.write_json(args.json, figures)
+    table = render(figures)
+    if args.render:
+        with open(args.render, encoding="utf-8") as f:
+            text = f.read()
+        from src import fileio
+        fileio.write_text(args.render, replace_block(text, table, args.family))
+    else:
+        print(table)
+
+
+if __name__ == "__main__":
+    main()
