@@ -8,6 +8,11 @@
 #                     joining makes the job fail after this long instead of hanging
 #   PYTHON            interpreter for standalone, mpirun and rank-table runs (default python)
 #   DEVICE_START      rank-table runs: first device id (default 0; rank r uses DEVICE_START + r)
+#
+# Data-parallel runs (msrun, mpirun, rank table): each rank works in its own folder $LOG_DIR/rank_<r>/ (created here;
+# train.py moves into it after joining the group, src/device.py enter_rank_dir, once its paths are absolute), so
+# what MindSpore and CANN write into the working directory never mixes between ranks. Paths given to the launcher
+# and to train.py stay relative to the folder it was started from.
 
 # shellcheck disable=SC2034  # ROOT, POSITIONAL, EXTRA, DATA_ARGS, LOG_DIR are read by the sourcing script
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -117,10 +122,21 @@ wait_all() {
     return 0
 }
 
+# rank_dirs WORKERS: create $LOG_DIR/rank_0 .. rank_<WORKERS-1> and export their parent for src/device.py
+rank_dirs() {
+    local rank
+    for (( rank = 0; rank < $1; rank++ )); do
+        mkdir -p "$LOG_DIR/rank_$rank" || fail "cannot create the rank folder '$LOG_DIR/rank_$rank'"
+    done
+    export FSRCNN_RANK_DIRS="$LOG_DIR"
+    echo "rank working directories: $LOG_DIR/rank_0 .. rank_$(( $1 - 1 ))"
+}
+
 # launch MODE WORKERS SCRIPT ARG...: run SCRIPT (train.py, eval.py, export.py) with the given arguments, copy the
 # console to $LOG_DIR/launcher.log and exit with the run's exit code (msrun and mpirun: 0 or their failure code).
 #   single     one process (launcher variables unset, so a stale environment cannot start a distributed run)
 #   msrun      WORKERS processes on this machine, always --join=True (without it msrun returns 0 at once)
+# Every mode but single gives each rank its own working directory (rank_dirs).
 #   mpirun     WORKERS processes through OpenMPI
 #   ranktable  WORKERS processes, one per device of RANK_TABLE_FILE (Ascend), logs in $LOG_DIR/rank_<r>.log
 launch() {
@@ -129,11 +145,12 @@ launch() {
     local log="$LOG_DIR/launcher.log"
     case $mode in
         single)
-            unset MS_ROLE OMPI_COMM_WORLD_SIZE RANK_TABLE_FILE
+            unset MS_ROLE OMPI_COMM_WORLD_SIZE RANK_TABLE_FILE FSRCNN_RANK_DIRS
             "$PYTHON" "$@" 2>&1 | tee "$log"
             code=${PIPESTATUS[0]} ;;
         msrun)
             require_command msrun "it comes with MindSpore (activate the environment that has mindspore)"
+            rank_dirs "$workers"
             msrun --worker_num="$workers" --local_worker_num="$workers" --master_port="${MASTER_PORT:-8118}" \
                 --log_dir="$LOG_DIR" --join=True --cluster_time_out="${CLUSTER_TIME_OUT:-120}" \
                 "$@" 2>&1 | tee "$log"
@@ -142,6 +159,7 @@ launch() {
             require_command mpirun "install OpenMPI, or run without LAUNCHER=mpirun to use msrun"
             local as_root=()
             (( EUID == 0 )) && as_root=(--allow-run-as-root)
+            rank_dirs "$workers"
             mpirun "${as_root[@]}" -n "$workers" --output-filename "$LOG_DIR/mpirun" --merge-stderr-to-stdout \
                 "$PYTHON" "$@" 2>&1 | tee "$log"
             code=${PIPESTATUS[0]} ;;
@@ -149,6 +167,7 @@ launch() {
             local rank pids=() start=${DEVICE_START:-0}
             # digits only before any arithmetic: bash evaluates a variable's text inside $(( )), $(...) included
             [[ $start =~ ^[0-9]{1,6}$ ]] || fail "DEVICE_START must be a device number (digits), got '$start'"
+            rank_dirs "$workers"
             for (( rank = 0; rank < workers; rank++ )); do
                 DEVICE_ID=$(( 10#$start + rank )) RANK_ID=$rank RANK_SIZE=$workers \
                     "$PYTHON" "$@" > "$LOG_DIR/rank_$rank.log" 2>&1 &

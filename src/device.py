@@ -5,6 +5,7 @@ import sys
 
 import mindspore as ms
 
+from src import environment
 from src.errors import UserError
 
 DEVICE_TARGETS = ("CPU", "GPU", "Ascend")
@@ -18,6 +19,13 @@ _LAUNCHER_VARS = ("MS_ROLE",                # msrun / dynamic cluster
 # Rank 0 validates and writes checkpoints while the other ranks already wait in the next all-reduce; MindSpore's
 # 30 s default for CPU collectives is shorter than loading and scoring a large validation set.
 _CPU_COMM_TIMEOUT_S = "1800"
+# Ascend runs kernel by kernel: eval.py compiles one dynamic-shape graph (src/evaluate.py, make_dynamic), which
+# GraphEngine (jit_level O2, deprecated since MindSpore 2.9) cannot run; O0 is also the documented mode of Atlas A2.
+ASCEND_JIT_LEVEL = "O0"
+# The launchers (scripts/common.sh) name a folder here: each rank then works in its own <folder>/rank_<r>/, where
+# MindSpore and CANN write what they write into the working directory (compile caches, kernel_meta/,
+# fusion_result.json, rank_<r>/ dumps), as ModelZoo's launchers give each rank train_parallel<r>/.
+RANK_DIRS_VARIABLE = "FSRCNN_RANK_DIRS"
 
 
 def launched_distributed():
@@ -115,11 +123,58 @@ def _enable_graph_kernel():
         print(f"note: graph kernel fusion is off ({missing}); everything works, static graphs run slower",
               file=sys.stderr)
         return
+    environment.use_kernel_cache()  # before the first fused kernel is compiled (read then, not at import)
     ms.set_context(enable_graph_kernel=True)
 
 
+# The train.py keys that name files or folders relative to the working directory (the network's own keys included),
+# each with how a rank that leaves that directory keeps its meaning: "path" (made absolute), "paths or names"
+# (comma-separated paths or names under data_dir: those that exist are made absolute, names stay as they are).
+# tests/test_devices.py checks that every text key train.py reads is here or in NOT_PATH_KEYS.
+PATH_KEYS = {"data_dir": "path", "output_dir": "path", "init_ckpt": "path", "class_data_dir": "path",
+             "train_data": "paths or names", "val_data": "paths or names", "branch_ckpts": "paths or names",
+             "class_source_data": "paths or names"}
+NOT_PATH_KEYS = ("device_target", "model", "augment_scales", "train_degradations", "amp_level", "optimizer",
+                 "lr_schedule", "form", "branches", "classsr_train", "class_loss_weights", "class_shares",
+                 "class_bias")
+
+
+def _absolute_paths(cfg):
+    """Make cfg's paths (PATH_KEYS) absolute, so they mean the same after a change of working directory."""
+    for key, kind in PATH_KEYS.items():
+        value = getattr(cfg, key, None)
+        if not isinstance(value, str) or not value:
+            continue
+        if kind == "path":
+            setattr(cfg, key, os.path.abspath(value))
+        else:
+            setattr(cfg, key, ",".join(os.path.abspath(part) if part and os.path.exists(part) else part
+                                       for part in value.split(",")))
+    data_env = os.environ.get("FSRCNN_DATA_DIR")  # src/paths.py's fallback data folder
+    if data_env:
+        os.environ["FSRCNN_DATA_DIR"] = os.path.abspath(data_env)
+
+
+def enter_rank_dir(cfg, rank):
+    """Launched by scripts/common.sh (RANK_DIRS_VARIABLE set): make cfg's paths absolute and work in
+    <folder>/rank_<rank>/ from here on. Returns that folder, or None (the working directory stays)."""
+    parent = os.environ.get(RANK_DIRS_VARIABLE)
+    if not parent or os.environ.get("MS_ROLE") == "MS_SCHED":
+        return None
+    _absolute_paths(cfg)
+    folder = os.path.join(os.path.abspath(parent), f"rank_{rank}")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        os.chdir(folder)
+    except OSError as err:
+        raise UserError(f"{folder}: cannot work in this rank's folder ({err.strerror})") from None
+    print(f"rank {rank}: working directory {folder}", flush=True)
+    return folder
+
+
 def setup(cfg):
-    """Select the device and GRAPH_MODE; join the process group when launched distributed.
+    """Select the device and GRAPH_MODE; join the process group when launched distributed (and, under the
+    project's launchers, move into this rank's own working directory, enter_rank_dir).
 
     Returns (rank, group_size).
     """
@@ -134,8 +189,12 @@ def setup(cfg):
         _set_cpu_threads(1 if cfg.deterministic else cpu_threads(cfg.threads))
         if cfg.graph_kernel:
             _enable_graph_kernel()
-    elif cfg.deterministic:
-        ms.set_deterministic(True)
+    else:
+        if cfg.device_target == "Ascend":
+            # a deprecated set_context key in 2.10, still the one global switch (mindspore.jit's is per function)
+            ms.set_context(jit_config={"jit_level": ASCEND_JIT_LEVEL})
+        if cfg.deterministic:
+            ms.set_deterministic(True)
     if not launched_distributed():
         return 0, 1
     from mindspore.communication import get_group_size, get_rank, init
@@ -144,4 +203,5 @@ def setup(cfg):
     init()
     ms.set_auto_parallel_context(parallel_mode=ms.ParallelMode.DATA_PARALLEL, gradients_mean=True,
                                  device_num=get_group_size())
+    enter_rank_dir(cfg, get_rank())
     return get_rank(), get_group_size()

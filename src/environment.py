@@ -1,6 +1,8 @@
-"""Process environment that must be set before MindSpore loads: quiet logs, a cache folder for the kernels of graph
-kernel fusion (MS_COMPILER_CACHE_PATH, else they land in the working directory) and the folder of its tiling
-repository (AKG_WHITE_LIST_PATH), and an oneDNN ISA cap where needed.
+"""Process environment that must be set before MindSpore loads: quiet logs, the folder of the graph-kernel compiler's
+tiling repository (AKG_WHITE_LIST_PATH), and an oneDNN ISA cap where needed. The cache folder of the kernels of CPU
+graph kernel fusion (MS_COMPILER_CACHE_PATH, else they land in the working directory) is set only when that fusion is
+switched on (use_kernel_cache): on GPU/Ascend the variable would send every rank's graph and kernel caches into one
+folder.
 
 Why the cap: on Intel Xeons with AVX-512/AMX, MindSpore 2.10's oneDNN runs every convolution with its naive reference
 kernel (`jit_uni_ncsp:conv+ref:any` under ONEDNN_VERBOSE=1), 30x slower than the `gemm:jit` kernel it picks when
@@ -190,12 +192,20 @@ def prepare():
     """Call first in every entry point, before anything imports MindSpore."""
     before = set(os.environ)
     os.environ.setdefault("GLOG_v", "3")
-    os.environ.setdefault("MS_COMPILER_CACHE_PATH", kernel_cache_path())
     akg = akg_package_dir()
     if akg:
         os.environ.setdefault("AKG_WHITE_LIST_PATH", akg)
     choose_isa_cap(os.environ, log=sys.stderr)
     _SET_HERE.update(set(os.environ) - before)
+
+
+def use_kernel_cache():
+    """Send the kernels CPU graph kernel fusion compiles to kernel_cache_path() (unless the user set
+    MS_COMPILER_CACHE_PATH). Called by src/device.py when it switches the fusion on, before the first fused kernel is
+    compiled: MindSpore reads the variable then, not when it loads."""
+    if "MS_COMPILER_CACHE_PATH" not in os.environ:
+        os.environ["MS_COMPILER_CACHE_PATH"] = kernel_cache_path()
+        _SET_HERE.add("MS_COMPILER_CACHE_PATH")
 
 
 def user_environment():

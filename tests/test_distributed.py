@@ -82,7 +82,11 @@ def test_two_msrun_workers_equal_one_process_over_the_same_global_batches(tmp_pa
                                                                   "--save_all_ranks", "true"], tmp_path)
     assert code == 0, out
     assert "global batch 16 = 2 device(s) x 8" in out and "epoch 2/2" in out
-    assert {"worker_0.log", "worker_1.log", "scheduler.log", "launcher.log"} <= set(os.listdir(tmp_path / "logs"))
+    logs = tmp_path / "logs"
+    assert {"worker_0.log", "worker_1.log", "scheduler.log", "launcher.log"} <= set(os.listdir(logs))
+    for rank in (0, 1):  # each rank in its own working directory; the relative --output_dir kept its meaning
+        log = (logs / f"worker_{rank}.log").read_text()
+        assert f"rank {rank}: working directory {logs / f'rank_{rank}'}\n" in log
     ranks = [_state(tmp_path / "dp" / f"last_rank{r}.ckpt") for r in (0, 1)]
     assert all(np.array_equal(ranks[0][k], ranks[1][k]) for k in ranks[0])  # bit-identical
 
@@ -224,7 +228,8 @@ def _stand_in(folder, name, body):
     folder.mkdir(exist_ok=True)
     path = folder / name
     path.write_text("#!/usr/bin/env bash\n"
-                    'echo "ARGS $* ENV RANK_ID=${RANK_ID:-} DEVICE_ID=${DEVICE_ID:-} RANK_SIZE=${RANK_SIZE:-} '
+                    'echo "ARGS $* ENV RANK_DIRS=${FSRCNN_RANK_DIRS:-} HCCL_EXEC_TIMEOUT=${HCCL_EXEC_TIMEOUT:-} '
+                    'RANK_ID=${RANK_ID:-} DEVICE_ID=${DEVICE_ID:-} RANK_SIZE=${RANK_SIZE:-} '
                     'RANK_TABLE_FILE=${RANK_TABLE_FILE:-} MS_ROLE=${MS_ROLE:-}"\n' + body + "\n")
     path.chmod(0o755)
     return path
@@ -248,6 +253,13 @@ def test_gpu_and_ascend_launch_lines_dry_run(tmp_path):
     code, out = _launch("run_train_gpu.sh", [8, data] + extra, tmp_path, PATH=path, LAUNCHER="mpirun")
     assert code == 4 and "-n 8" in out and "train.py --device_target GPU" in out and "--epochs 3" in out
 
+    # 2 processes: two working directories, named to the ranks (src/device.py moves each rank into its own)
+    logs = tmp_path / "logs2"
+    code, out = _launch("run_train_gpu.sh", [2, data] + extra, tmp_path, PATH=path, LOG_DIR=str(logs))
+    assert code == 3 and f"rank working directories: {logs}/rank_0 .. rank_1" in out
+    assert f"ENV RANK_DIRS={logs} HCCL_EXEC_TIMEOUT= " in out
+    assert sorted(p.name for p in logs.iterdir() if p.is_dir()) == ["rank_0", "rank_1"]
+
     code, out = _launch("run_train_ascend.sh", [4, data] + extra, tmp_path, PATH=path)
     assert code == 3 and "--worker_num=4" in out and "--device_target Ascend" in out
 
@@ -262,11 +274,15 @@ def test_gpu_and_ascend_launch_lines_dry_run(tmp_path):
     assert code == 5 and time.time() - start < 20, out
     rank3 = (tmp_path / "logs" / "rank_3.log").read_text()
     assert f"RANK_ID=3 DEVICE_ID=7 RANK_SIZE=4 RANK_TABLE_FILE={table}" in rank3 and "--epochs 3" in rank3
+    # Ascend: a stated collective timeout (rank 0 validates while the others wait), per-rank working directories
+    assert f"RANK_DIRS={tmp_path / 'logs'} HCCL_EXEC_TIMEOUT=3672 " in rank3
+    assert all((tmp_path / "logs" / f"rank_{rank}").is_dir() for rank in range(4))
 
     # standalone: one process, launcher variables of a stale environment removed; exit code passed through
     python = _stand_in(bin_dir, "python", "exit 6")
     code, out = _launch("run_standalone_train_ascend.sh", [data] + extra, tmp_path, PYTHON=str(python),
-                        MS_ROLE="MS_WORKER", RANK_TABLE_FILE=str(table))
+                        MS_ROLE="MS_WORKER", RANK_TABLE_FILE=str(table), FSRCNN_RANK_DIRS=str(tmp_path))
     assert code == 6 and "--device_target Ascend" in out and "RANK_TABLE_FILE= MS_ROLE=\n" in out
+    assert "ENV RANK_DIRS= " in out  # one process: the working directory stays
     code, out = _launch("run_export.sh", ["GPU", data, "ONNX", "--file_name", "x"], tmp_path, PYTHON=str(python))
     assert code == 6 and f"export.py --device_target GPU --ckpt_file {data} --file_format ONNX --file_name x" in out
