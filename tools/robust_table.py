@@ -98,9 +98,12 @@ def rgb_lr(pixels, scale, name):
 
 # ---------------------------------------------------------------- the figures
 def _network(config_path, threads):
-    """The served network of a config's checkpoint (dynamic shapes, as eval.py), or None if it has none yet."""
+    """The served network of a config's checkpoint (dynamic shapes, as eval.py), or None if there is no such config
+    or checkpoint yet."""
     from src import inference, models
     from src.config import get_config
+    if not os.path.isfile(config_path):
+        return None
     cfg = get_config("", ["--config_path", config_path, "--threads", str(threads)])
     cfg.ckpt_file = os.path.join(ROOT, cfg.ckpt_file)
     if not os.path.isfile(cfg.ckpt_file):
