@@ -1,10 +1,16 @@
-"""Upscale images with FSRCNN: python infer.py --input IMAGE_OR_FOLDER --output PATH [--scale 4 --ckpt_file F].
+"""Upscale images with FSRCNN: python infer.py --input IMAGE_OR_FOLDER --output PATH [--scale 2|3|4] [--model fmen].
+
+Without --ckpt_file the shipped model of that network and scale is used (checkpoints/fsrcnn_x2.ckpt for --scale 2,
+the FMEN-S of the scale for --model fmen), from any working directory. On CPU the network runs in ONNX Runtime
+(--backend auto): its model is built from the checkpoint once and cached, later runs start without MindSpore.
 
 Colour images are super-resolved on luma (Y of MATLAB YCbCr, what the network was trained on); chroma (Cb, Cr) and
 an alpha channel are upscaled by bicubic interpolation. Grayscale stays grayscale, 16-bit grayscale stays 16-bit,
 EXIF orientation is applied, palette images are converted. Large images run in tiles sized from --max_memory_mb
 (exact: the same output as one pass). A folder input upscales every image into the --output folder.
 """
+import sys
+
 from src import environment  # first: it prepares the environment MindSpore reads when it loads
 
 environment.prepare()
@@ -17,6 +23,7 @@ from src.errors import cli_entry  # noqa: E402
 def main(argv=None):
     cfg = get_config(__doc__, argv, "infer")
     from src import upscale
+    upscale.pick_checkpoint(cfg, sys.argv[1:] if argv is None else argv)
     upscale.run(cfg)
 
 

@@ -30,7 +30,7 @@ from typing import NamedTuple
 import mindspore as ms
 import numpy as np
 
-from src import dataset, environment, export, inference, models, protocol, serving
+from src import backends, dataset, environment, export, inference, models, protocol, serving
 from src.errors import UserError
 
 SINGLE_SIDE = 256
@@ -119,12 +119,7 @@ def _onnxruntime(net, x, settings):
     except ImportError:
         raise Unavailable("onnxruntime is not installed (pip install onnxruntime)") from None
     model = _export(net, x, settings, "ONNX")
-    options = ort.SessionOptions()
-    # 'extended', not 'all': the NCHWc layout pass of 'all' wraps FSRCNN's elementwise PReLU ops in layout
-    # reorders and is slower here (python -m tools.profile_ops section 3; docs/performance.md).
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
-    options.intra_op_num_threads = settings.threads
-    options.inter_op_num_threads = 1
+    options = backends.session_options(ort, settings.threads)  # infer.py's settings: one home
     session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
     feed = {session.get_inputs()[0].name: x}
     return time_calls(lambda: session.run(None, feed)[0], settings)

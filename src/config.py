@@ -146,6 +146,7 @@ def get_config(description, argv=None, command=None):
     pre = _Parser(add_help=False)
     pre.add_argument("--config_path", default="")
     known, _ = pre.parse_known_args(argv)
+    known.config_path = paths.in_repository(known.config_path)  # configs/... typed outside the repository
     model = _chosen_model(argv, known.config_path, groups[MODEL_GROUP]["model"])
     values, helps = load_defaults(model)
     values["model"] = model
@@ -169,4 +170,6 @@ def get_config(description, argv=None, command=None):
     parser.parse_args(argv, namespace=cfg)
     if cfg.model != model:
         raise UserError(f"model '{cfg.model}': give --model once")
+    if command != "convert":  # a checkpoint read (convert writes it): checkpoints/... found from any folder
+        cfg.ckpt_file = paths.in_repository(cfg.ckpt_file)
     return cfg

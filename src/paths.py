@@ -24,6 +24,16 @@ CONVERTER = os.path.join(HARNESS_DIR, "out", "convert_model")
 THIRD_PARTY_DIR = os.path.join(ROOT, "third_party")
 
 
+def in_repository(path):
+    """A relative path that names nothing from the working directory but names a file or folder from the repository
+    root (a shipped checkpoint or config as the docs name them, typed in another folder): that one, under ROOT.
+    Anything else is returned as given (its own error, if any, comes from the command that reads it)."""
+    if not path or os.path.isabs(path) or os.path.lexists(path):
+        return path
+    candidate = os.path.join(ROOT, path)
+    return candidate if os.path.exists(candidate) else path
+
+
 def cache_dir():
     """The per-user cache of this project ($XDG_CACHE_HOME, else ~/.cache, then fsrcnn-mindspore): the oneDNN
     decision of src/environment.py and the graph-kernel compiler's kernels. Read at each call (tests move it)."""

@@ -18,15 +18,17 @@ import time
 from typing import Callable, NamedTuple
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 from PIL import Image, ImageOps
 from tqdm import tqdm
 
-from src import compare, dataset, fileio, protocol, tiling
+from src import compare, dataset, fileio, paths, protocol, tiling
 from src.errors import UserError
 
 MIN_SIDE = 2
-# Float64 temporaries of the colour stage (chroma resize, YCbCr -> RGB, rounding) per HR pixel of a strip.
-COLOUR_BYTES_PER_HR_PIXEL = 200
+# Temporaries of the colour stage per HR pixel of a strip: float32 RGB sums (12 bytes, plus the cropped blocks'
+# margin), the luma term (4), the column pass at LR height (12 / scale); grayscale and alpha planes (float64) ~40.
+COLOUR_BYTES_PER_HR_PIXEL = 48
 # Pillow's JPEG/WebP default (75) would blur away the detail just added; PNG level 3 instead of 6 writes an 8K
 # image in 2.9 s instead of 6.7 s (measured here), for files ~15% larger.
 SAVE_OPTIONS = {"JPEG": {"quality": 95}, "WEBP": {"quality": 95}, "PNG": {"compress_level": 3}}
@@ -66,31 +68,136 @@ def read_image(path):
 
 
 # ---------------------------------------------------------------- upscaling
+# MATLAB ycbcr2rgb (protocol.ycbcr_to_rgb) as RGB = LUMA_GAIN * (Y - 16) + CHROMA @ (Cb - 128, Cr - 128)
+LUMA_GAIN = 298.082 / 256.0
+CHROMA_TO_RGB = np.array([[0.0, 408.583], [-100.291, -208.120], [516.412, 0.0]]) / 256.0  # rows R, G, B
+# MATLAB rgb2ycbcr (protocol.rgb_to_ycbcr): rows Y, Cb, Cr of 0..255 RGB, plus the offsets
+RGB_TO_YCBCR = np.array([[65.481, 128.553, 24.966], [-37.797, -74.203, 112.0], [112.0, -93.786, -18.214]]) / 255.0
+YCBCR_OFFSET = np.array([16.0, 128.0, 128.0])
+TAP_REACH = 2  # MATLAB bicubic upscaling by an integer factor reads LR pixels -2..2 around each output's own
+BICUBIC_BLOCK = 3  # LR pixels per matrix product of bicubic_upscale (fastest of 2..16 at 256x256 x4, measured here)
+
+
+@functools.lru_cache(maxsize=None)
+def phase_taps(scale):
+    """MATLAB imresize(..., scale, 'bicubic') for an integer scale as a polyphase filter: row r of the
+    (scale, 2 * TAP_REACH + 1) float64 result weighs LR pixels q - 2 .. q + 2 into output pixel scale * q + r.
+    Read off protocol.resize_weights at an interior position, so the weights are MATLAB's own (the border is
+    MATLAB's mirror: see bicubic_upscale)."""
+    side, q = 4 * TAP_REACH + 1, 2 * TAP_REACH
+    weights, indices = protocol.resize_weights(side, side * scale, scale)
+    taps = np.zeros((scale, 2 * TAP_REACH + 1))
+    for r in range(scale):
+        for weight, index in zip(weights[q * scale + r], indices[q * scale + r]):
+            taps[r, index - q + TAP_REACH] += weight
+    return taps
+
+
+def _mirror(start, stop, length):
+    """Indices start..stop-1 folded into 0..length-1 as MATLAB's imresize mirrors (edge pixel repeated)."""
+    period = np.concatenate([np.arange(length), np.arange(length)[::-1]])
+    return period[np.mod(np.arange(start, stop), period.size)]
+
+
+@functools.lru_cache(maxsize=None)
+def _band(scale, block):
+    """The (block * scale, block + 2 * TAP_REACH) float32 matrix taking `block` LR pixels and the TAP_REACH on each
+    side to their block * scale outputs (phase_taps on a band)."""
+    taps = phase_taps(scale)
+    band = np.zeros((block * scale, block + 2 * TAP_REACH), np.float32)
+    for q in range(block):
+        band[q * scale:(q + 1) * scale, q:q + 2 * TAP_REACH + 1] = taps
+    return band
+
+
+def bicubic_upscale(planes, scale, lr_rows=slice(None), block=BICUBIC_BLOCK, whole_blocks=False):
+    """MATLAB imresize(plane, scale, 'bicubic') of each of C float32 planes (C x H x W) for an integer scale, in
+    float32, for the LR rows `lr_rows` only: the C x (scale * rows) x (scale * W) result equals the same rows of the
+    whole one. Columns then rows, each as small matrix products (BLAS) on blocks of `block` LR pixels with their
+    mirrored neighbours (_band): equal to protocol.imresize to float32 rounding (~5e-5 of 255).
+    whole_blocks: return (the contiguous result of whole blocks, a few rows and columns too many; the view of it that
+    is the result): element-wise work on a contiguous array is several times faster in numpy than on a view."""
+    channels, h, w = planes.shape
+    start, stop, _ = lr_rows.indices(h)
+    reach, rows = TAP_REACH, stop - start
+    row_blocks, col_blocks = -(-rows // block), -(-w // block)
+    band = _band(scale, block)
+    # the LR rows and columns the blocks read, mirrored at the image's edges (past them: cropped below)
+    window = planes[:, _mirror(start - reach, start + row_blocks * block + reach, h)]
+    window = window[:, :, _mirror(-reach, col_blocks * block + reach, w)]
+    # columns: each block of LR columns with its neighbours, times the band -> block * scale HR columns
+    span = block + 2 * reach
+    cols = sliding_window_view(window, span, axis=2)[:, :, ::block]  # C x rows' x col_blocks x span
+    wide = np.matmul(np.ascontiguousarray(cols), band.T).reshape(channels, window.shape[1], -1)
+    # rows: each block of rows with its neighbours (a strided view, no copy), the band times it
+    stride = wide.strides
+    tall = as_strided(wide, (channels, row_blocks, span, wide.shape[2]),
+                      (stride[0], block * stride[1], stride[1], stride[2]), writeable=False)
+    out = np.matmul(band, tall).reshape(channels, row_blocks * block * scale, -1)
+    view = out[:, :rows * scale, :w * scale]
+    return (out, view) if whole_blocks else view
+
+
+def colour_stage(y_hr, rgb_lr, scale, budget_bytes, out=None):
+    """The HR RGB uint8 image of a super-resolved luma plane (float32 in [0, 1]) and the LR RGB uint8 image's
+    chroma: MATLAB rgb2ycbcr of the LR, its Cb and Cr upscaled by MATLAB bicubic, ycbcr2rgb with the network's luma,
+    rounded as MATLAB's uint8 (clip, half up). All in float32, vectorised, in strips of LR rows sized from
+    budget_bytes; within one 8-bit level of the float64 chain of protocol.py (the same formulas).
+
+    Linear maps commute with the bicubic (its weights sum to one), so the chroma is turned into its R, G and B terms
+    (offsets and rounding's half included) at LR size, a 3x3 matrix on few pixels, and those three planes are
+    upscaled: at HR size the work is the resize, one addition of the luma term per channel and the rounding.
+    Written into `out` (HR x W x 3 uint8, a view is fine) if given; returns it."""
+    h, w = rgb_lr.shape[:2]
+    chroma_terms = CHROMA_TO_RGB @ RGB_TO_YCBCR[1:]  # RGB -> the chroma terms of R, G, B (the 128s cancel)
+    constant = 0.5 - 16.0 * LUMA_GAIN  # the luma term's offset, and + 0.5 for rounding half up
+    terms = rgb_lr.reshape(-1, 3).astype(np.float32) @ chroma_terms.T.astype(np.float32) + np.float32(constant)
+    terms = np.ascontiguousarray(terms.T).reshape(3, h, w)
+    if out is None:
+        out = np.empty((h * scale, w * scale, 3), np.uint8)
+    strip = max(1, budget_bytes // (w * scale * scale * COLOUR_BYTES_PER_HR_PIXEL))
+    gain = np.float32(255.0 * LUMA_GAIN)
+    for start in range(0, h, strip):
+        rows = slice(start, min(start + strip, h))
+        hr_rows = slice(rows.start * scale, rows.stop * scale)
+        luma = y_hr[hr_rows] * gain
+        blocks, rgb = bicubic_upscale(terms, scale, rows, whole_blocks=True)
+        for c in range(3):  # plane by plane: numpy is slow on an innermost axis of 3
+            np.add(rgb[c], luma, out=rgb[c])
+        np.clip(blocks, 0.0, 255.5, out=blocks)
+        for c in range(3):
+            np.copyto(out[hr_rows, :, c], rgb[c], casting="unsafe")  # truncation of x + 0.5 >= 0: its floor
+    return out
+
+
+def luma_of(rgb):
+    """MATLAB rgb2ycbcr luma of a uint8 HxWx3 image in float32, 0..255 units (what the network reads, / 255)."""
+    h, w = rgb.shape[:2]
+    gains = RGB_TO_YCBCR[0].astype(np.float32)
+    return (rgb.reshape(-1, 3).astype(np.float32) @ gains).reshape(h, w) + np.float32(YCBCR_OFFSET[0])
+
+
 def upscale_pixels(pixels, scale, upscale_y, budget_bytes):
     """Pixels of read_image upscaled by `scale`, same layout and dtype.
 
     upscale_y maps the luma plane in [0, 1] (float32 HxW) to its float32 upscaled plane. RGB: Y is MATLAB rgb2ycbcr;
-    Cb, Cr and alpha are upscaled by MATLAB bicubic; the result goes back with ycbcr2rgb. Grayscale is its own Y.
-    Colour inputs are 8-bit (Pillow decodes no 16-bit colour); grayscale may be 8- or 16-bit.
+    Cb and Cr are upscaled by MATLAB bicubic and go back with ycbcr2rgb (colour_stage, float32); alpha is upscaled by
+    MATLAB bicubic. Grayscale is its own Y. Colour inputs are 8-bit (Pillow decodes no 16-bit colour); grayscale may
+    be 8- or 16-bit (rounded from float64 at its own depth).
     """
     peak = float(np.iinfo(pixels.dtype).max)
     planes = pixels[..., None] if pixels.ndim == 2 else pixels
     colour, alpha = planes.shape[2] >= 3, planes.shape[2] in (2, 4)
-    if colour:
-        y, cb, cr = protocol.rgb_to_ycbcr(planes[..., :3])
-    else:
-        y = planes[..., 0]
-    y_hr = upscale_y((y / peak).astype(np.float32))
+    y = luma_of(planes[..., :3]) / np.float32(peak) if colour else (planes[..., 0] / peak).astype(np.float32)
+    y_hr = upscale_y(y)
     out = np.empty(y_hr.shape + planes.shape[2:], pixels.dtype)
+    if colour:
+        colour_stage(y_hr, planes[..., :3], scale, budget_bytes, out[..., :3])
     strip = max(1, budget_bytes // (y_hr.shape[1] * COLOUR_BYTES_PER_HR_PIXEL))
     for start in range(0, y_hr.shape[0], strip):
         rows = slice(start, start + strip)
-        luma = y_hr[rows].astype(np.float64) * peak
-        if colour:
-            chroma = [protocol.imresize(plane, scale, rows=rows) for plane in (cb, cr)]
-            out[rows, :, :3] = protocol.round_uint(protocol.ycbcr_to_rgb(luma, *chroma), pixels.dtype)
-        else:
-            out[rows, :, 0] = protocol.round_uint(luma, pixels.dtype)
+        if not colour:
+            out[rows, :, 0] = protocol.round_uint(y_hr[rows].astype(np.float64) * peak, pixels.dtype)
         if alpha:
             out[rows, :, -1] = protocol.round_uint(protocol.imresize(planes[..., -1], scale, rows=rows), pixels.dtype)
     return out[..., 0] if pixels.ndim == 2 else out
@@ -108,8 +215,8 @@ def upscale_rgb_pixels(pixels, scale, upscale_rgb):
     rgb = planes[..., :3] if colour else np.repeat(planes[..., :1], 3, axis=2)
     hr = upscale_rgb((rgb / peak).astype(np.float32))
     out = np.empty(hr.shape[:2] + planes.shape[2:], pixels.dtype)
-    if colour:
-        out[..., :3] = protocol.round_uint(hr.astype(np.float64) * peak, pixels.dtype)
+    if colour:  # float32, rounded as MATLAB's uint8: clip, then half up (the truncation of x + 0.5 >= 0)
+        out[..., :3] = np.clip(hr * np.float32(peak) + np.float32(0.5), 0.0, peak + 0.5)
     else:
         out[..., 0] = protocol.round_uint(hr.mean(axis=2, dtype=np.float64) * peak, pixels.dtype)
     if alpha:
@@ -160,14 +267,78 @@ class Upscaler(NamedTuple):
 
 
 def load_upscaler(cfg):
-    """The checkpoint's network on cfg.device_target, compiled once for any input size."""
+    """The checkpoint's network as an Upscaler, on the backend cfg.backend picks (src/backends.py): ONNX Runtime
+    from its cached model (MindSpore not imported), else built and cached from the checkpoint, else MindSpore
+    compiled once for any input size."""
+    from src import backends
+    backend = backends.choose(cfg)
+    if backend == backends.ONNXRUNTIME:
+        network, found = backends.load_cached(cfg)
+        if network is not None:
+            print(f"{network.metadata['describe']}  {cfg.ckpt_file}  (ONNX Runtime, cached {found})")
+            return _onnx_upscaler(network, cfg)
     from src import checkpoint, device, inference, models
     spec = models.spec_for(cfg)
     device.setup(cfg)
     net = checkpoint.network_from_checkpoint(cfg.ckpt_file, spec)
+    if backend == backends.ONNXRUNTIME:
+        try:
+            network, cached = backends.build(cfg, spec, net, found)
+        except backends.BackendUnavailable as why:
+            if cfg.backend == backends.ONNXRUNTIME:
+                raise UserError(f"--backend onnxruntime: {why} (use --backend mindspore)") from None
+            if not spec.not_exportable:  # ClassSR runs on MindSpore by design: nothing to say
+                backends.note(f"running on MindSpore: {why}")
+        else:
+            print(f"{spec.describe()}  {cfg.ckpt_file}  (ONNX Runtime, built once: {cached})")
+            return _onnx_upscaler(network, cfg)
     served = inference.make_dynamic(spec.inference_form(net), spec.channels)
     print(f"{spec.describe()}  {cfg.ckpt_file}")
     return Upscaler.for_network(spec, net, cfg.tile, cfg.max_memory_mb, served)
+
+
+def _onnx_upscaler(network, cfg):
+    meta = network.metadata
+    return Upscaler(network, meta["scale"], meta["halo"], meta["bytes_per_pixel"], cfg.tile,
+                    cfg.max_memory_mb * 2 ** 20, meta["colour"], meta["title"])
+
+
+# ---------------------------------------------------------------- the shipped checkpoints
+# (model, network keys, family): checkpoints/<family>_x<scale>.ckpt holds that network (configs/<family>/)
+SHIPPED = (("fsrcnn", {"d": 56, "s": 12, "m": 4}, "fsrcnn"),
+           ("fsrcnn", {"d": 32, "s": 5, "m": 1}, "fsrcnn-s"),
+           ("fmen", {"n_feats": 50, "mid_feats": 16, "down_blocks": 4}, "fmen-s"),
+           ("classsr", {}, "classsr"))
+
+
+def shipped_checkpoint(cfg):
+    """The shipped checkpoint of cfg's network and scale (checkpoints/fsrcnn_x2.ckpt for --scale 2, the FMEN-S
+    of that scale for --model fmen, FSRCNN-s for --d 32 --s 5 --m 1), found from any working directory; "" if the
+    project ships none."""
+    for model, keys, family in SHIPPED:
+        if cfg.model == model and all(getattr(cfg, k, None) == v for k, v in keys.items()):
+            path = paths.in_repository(os.path.join("checkpoints", f"{family}_x{cfg.scale}.ckpt"))
+            return path if os.path.isfile(path) else ""
+    return ""
+
+
+def ckpt_given(argv, config_path):
+    """Whether the user chose the checkpoint: --ckpt_file on the command line, or ckpt_file in the --config_path
+    yaml."""
+    if any(arg == "--ckpt_file" or arg.startswith("--ckpt_file=") for arg in argv):
+        return True
+    if config_path:  # read and checked by src/config.py already
+        import yaml
+        with open(paths.in_repository(config_path), encoding="utf-8") as f:
+            return any(isinstance(doc, dict) and "ckpt_file" in doc for doc in list(yaml.safe_load_all(f))[:1])
+    return False
+
+
+def pick_checkpoint(cfg, argv):
+    """infer.py without --ckpt_file (nor one in its --config_path): the shipped model of the network and scale
+    asked for (shipped_checkpoint), so that `--scale 2` or `--model fmen --scale 3` alone works."""
+    if not ckpt_given(argv, getattr(cfg, "config_path", "")):
+        cfg.ckpt_file = shipped_checkpoint(cfg) or cfg.ckpt_file
 
 
 # ---------------------------------------------------------------- checking the paths

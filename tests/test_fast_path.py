@@ -1,0 +1,209 @@
+"""infer.py's fast path: the colour stage in float32 (within one level of the float64 chain), ONNX Runtime equal to
+MindSpore on real images for FSRCNN, FSRCNN-s and FMEN-S, its model cache (rebuilt when the checkpoint changes), a
+start-up without MindSpore, and the shipped model of the scale asked for, found from any folder."""
+import glob
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import ROOT, assert_same_but_rounding
+from src import backends, config, paths, protocol, upscale
+from src.errors import UserError
+
+SET5 = os.path.join(ROOT, "data", "Set5")
+
+
+def _set5():
+    return [(os.path.basename(f), protocol.load_image(f, "rgb")) for f in sorted(glob.glob(os.path.join(SET5, "*")))]
+
+
+def _float64_colour(rgb, scale, upscale_y):
+    """What infer.py computed before: float64 MATLAB rgb2ycbcr, bicubic chroma, ycbcr2rgb, MATLAB rounding."""
+    y, cb, cr = protocol.rgb_to_ycbcr(rgb)
+    luma = upscale_y((y / 255.0).astype(np.float32)).astype(np.float64) * 255.0
+    chroma = [protocol.imresize(plane, scale) for plane in (cb, cr)]
+    return protocol.round_uint8(protocol.ycbcr_to_rgb(luma, *chroma))
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_colour_stage_in_float32_is_within_one_level_of_float64(scale):
+    """Every Set5 image, bicubic luma: the float32 colour stage (whole, and in strips of a few rows) against the
+    float64 chain: at most one 8-bit level apart, at rounding edges only; the strips equal the whole."""
+    def luma(y):
+        return protocol.imresize(y, scale).astype(np.float32)
+    for name, rgb in _set5():
+        old = _float64_colour(rgb, scale, luma)
+        new = upscale.upscale_pixels(rgb, scale, luma, 2 ** 28)
+        diff = np.abs(new.astype(int) - old)
+        assert diff.max() <= 1 and (diff > 0).mean() < 1e-4, (name, diff.max(), (diff > 0).mean())
+        strips = upscale.upscale_pixels(rgb, scale, luma, 2 ** 17)
+        assert np.array_equal(strips, new), name
+
+
+@pytest.mark.parametrize("shape", [(2, 2), (2, 7), (9, 3), (31, 45)])
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_bicubic_upscale_is_matlab_imresize(shape, scale):
+    """The polyphase float32 bicubic equals protocol.imresize (MATLAB) to float32 rounding, borders included, also
+    for a band of rows."""
+    planes = np.random.default_rng(scale).random((2,) + shape).astype(np.float32) * 255
+    reference = np.stack([protocol.imresize(p.astype(np.float64), scale) for p in planes])
+    assert np.abs(upscale.bicubic_upscale(planes, scale) - reference).max() < 2e-4
+    rows = slice(shape[0] // 2, shape[0])
+    band = upscale.bicubic_upscale(planes, scale, rows)
+    assert np.array_equal(band, upscale.bicubic_upscale(planes, scale)[:, scale * rows.start:])
+
+
+# ---------------------------------------------------------------- the shipped checkpoints, from any folder
+@pytest.mark.parametrize("argv,expected", [
+    (["--scale", "2"], "checkpoints/fsrcnn_x2.ckpt"),
+    (["--scale", "3"], "checkpoints/fsrcnn_x3.ckpt"),
+    ([], "checkpoints/fsrcnn_x4.ckpt"),
+    (["--model", "fmen", "--scale", "3"], "checkpoints/fmen-s_x3.ckpt"),
+    (["--model", "fmen"], "checkpoints/fmen-s_x4.ckpt"),
+    (["--d", "32", "--s", "5", "--m", "1", "--scale", "2"], "checkpoints/fsrcnn-s_x2.ckpt"),
+    (["--config_path", "configs/fsrcnn-s/x3.yaml"], "checkpoints/fsrcnn-s_x3.ckpt"),
+    (["--scale", "2", "--ckpt_file", "mine.ckpt"], "mine.ckpt"),
+])
+def test_infer_picks_the_shipped_model_of_the_scale_from_any_folder(argv, expected, tmp_path, monkeypatch):
+    """No --ckpt_file: the shipped model of that network and scale, found from another working directory; a
+    --ckpt_file (or one in --config_path) is kept as given."""
+    monkeypatch.chdir(tmp_path)
+    argv = ["--input", "a.png", "--output", "b.png"] + argv
+    cfg = config.get_config("", argv, "infer")
+    upscale.pick_checkpoint(cfg, argv)
+    want = expected if expected == "mine.ckpt" else os.path.join(ROOT, expected)
+    assert cfg.ckpt_file == want
+
+
+@pytest.mark.parametrize("command", ["eval", "export", "benchmark", "infer"])
+def test_every_entry_point_finds_the_shipped_checkpoints_from_another_folder(command, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cfg = config.get_config("", [], command)
+    assert cfg.ckpt_file == os.path.join(paths.CHECKPOINTS_DIR, "fsrcnn_x4.ckpt")
+    cfg = config.get_config("", ["--config_path", "configs/fmen-s/x2.yaml"], command)
+    assert cfg.model == "fmen" and cfg.ckpt_file == os.path.join(paths.CHECKPOINTS_DIR, "fmen-s_x2.ckpt")
+    (tmp_path / "checkpoints").mkdir()
+    (tmp_path / "checkpoints" / "fsrcnn_x4.ckpt").write_bytes(b"")
+    assert config.get_config("", [], command).ckpt_file == "checkpoints/fsrcnn_x4.ckpt"  # the folder's own wins
+
+
+# ---------------------------------------------------------------- the backends
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    """A private model cache (paths.cache_dir follows XDG_CACHE_HOME); returns its onnx folder."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "fsrcnn-mindspore" / backends.CACHE_FOLDER
+
+
+def _cfg(argv):
+    argv = ["--input", "a.png", "--output", "b.png"] + argv
+    cfg = config.get_config("", argv, "infer")
+    upscale.pick_checkpoint(cfg, argv)
+    return cfg
+
+
+def _upscalers(argv, capsys):
+    ort = upscale.load_upscaler(_cfg(argv + ["--backend", "onnxruntime"]))
+    assert "(ONNX Runtime, built once: " in capsys.readouterr().out
+    ms = upscale.load_upscaler(_cfg(argv + ["--backend", "mindspore"]))
+    assert isinstance(ort.predict, backends.OnnxNetwork) and not isinstance(ms.predict, backends.OnnxNetwork)
+    return ort, ms
+
+
+@pytest.mark.parametrize("argv", [["--scale", "3"], ["--config_path", "configs/fsrcnn-s/x2.yaml"],
+                                  ["--model", "fmen", "--scale", "4"]], ids=["fsrcnn_x3", "fsrcnn-s_x2", "fmen-s_x4"])
+def test_onnxruntime_equals_mindspore_on_real_images(argv, cache, capsys):
+    """The shipped FSRCNN, FSRCNN-s and FMEN-S: the network's float output of ONNX Runtime equals MindSpore's to
+    float32 rounding on Set5 images of other sizes than the export's, the 8-bit images are the same but for
+    rounding edges, and ONNX Runtime on tiles equals its whole-image pass the same way."""
+    ort, ms = _upscalers(argv, capsys)
+    assert (ort.scale, ort.halo, ort.colour, ort.title) == (ms.scale, ms.halo, ms.colour, ms.title)
+    for name, rgb in _set5()[1:4]:
+        image = rgb[:61, :83]
+        x = (image / 255.0).astype(np.float32) if ms.colour == "rgb" else upscale.luma_of(image) / np.float32(255)
+        assert np.abs(ort.predict(x) - ms.predict(x)).max() < 1e-5, name
+        fast, _ = ort.upscale(rgb)
+        assert_same_but_rounding(fast, ms.upscale(rgb)[0])
+    tiled = ort._replace(tile=16)
+    out, tiles = tiled.upscale(rgb)
+    assert tiles.count > 4
+    assert_same_but_rounding(out, fast)
+
+
+def test_the_model_cache_is_rebuilt_when_the_checkpoint_changes(tmp_path, cache, capsys):
+    ckpt = tmp_path / "model.ckpt"
+    shutil.copy(os.path.join(paths.CHECKPOINTS_DIR, "fsrcnn-s_x2.ckpt"), ckpt)
+    argv = ["--config_path", "configs/fsrcnn-s/x2.yaml", "--ckpt_file", str(ckpt)]
+    image = protocol.load_image(os.path.join(SET5, "bird.png"), "rgb")[:40, :50]
+    first = upscale.load_upscaler(_cfg(argv))
+    assert "built once" in capsys.readouterr().out
+    [cached] = os.listdir(cache)
+    again = upscale.load_upscaler(_cfg(argv))
+    assert f"cached {cache / cached}" in capsys.readouterr().out
+    assert np.array_equal(again.upscale(image)[0], first.upscale(image)[0])
+
+    # the same name, other weights (the stage before it): a new key, rebuilt, the stale model removed
+    shutil.copy(os.path.join(paths.CHECKPOINTS_DIR, "stages", "fsrcnn-s_x2_transfer.ckpt"), ckpt)
+    assert backends.load_cached(_cfg(argv))[0] is None
+    changed = upscale.load_upscaler(_cfg(argv))
+    assert "built once" in capsys.readouterr().out
+    [rebuilt] = os.listdir(cache)
+    assert rebuilt != cached and rebuilt.startswith("model.")
+    assert not np.array_equal(changed.upscale(image)[0], first.upscale(image)[0])
+
+    # a damaged cached model is rebuilt, not used
+    (cache / rebuilt).write_bytes(b"not a model")
+    assert backends.load_cached(_cfg(argv))[0] is None
+    upscale.load_upscaler(_cfg(argv))
+    assert "built once" in capsys.readouterr().out and os.path.getsize(cache / rebuilt) > 1000
+
+
+def test_backend_option(capsys):
+    cfg = _cfg(["--backend", "tensorflow"])
+    with pytest.raises(UserError, match="backend 'tensorflow' is not one of auto, mindspore, onnxruntime"):
+        backends.choose(cfg)
+    cfg = _cfg(["--backend", "onnxruntime", "--device_target", "GPU"])
+    with pytest.raises(UserError, match="runs on the CPU"):
+        backends.choose(cfg)
+    assert backends.choose(_cfg(["--device_target", "GPU"])) == "mindspore"
+    assert backends.choose(_cfg([])) == "onnxruntime"
+
+
+def test_classsr_stays_on_mindspore(cache, capsys):
+    argv = ["--config_path", "configs/classsr/x4.yaml"]
+    with pytest.raises(UserError, match="--backend onnxruntime: ClassSR cannot be exported as one model"):
+        upscale.load_upscaler(_cfg(argv + ["--backend", "onnxruntime"]))
+    upscaler = upscale.load_upscaler(_cfg(argv))
+    assert not isinstance(upscaler.predict, backends.OnnxNetwork)
+    assert "note:" not in capsys.readouterr().err and not os.path.exists(cache)
+
+
+# ---------------------------------------------------------------- the command line
+def test_command_line_from_another_folder_starts_without_mindspore(tmp_path):
+    """`python infer.py --input photo.png --output big.png --scale 2` from another folder: the x2 model, built once;
+    the next run loads the cached model and never imports MindSpore, with the same output."""
+    cache = tmp_path / "cache"
+    decision = os.path.join(paths.cache_dir(), "onednn_isa.json")  # spare the new cache the oneDNN probe
+    if os.path.isfile(decision):
+        os.makedirs(cache / "fsrcnn-mindspore")
+        shutil.copy(decision, cache / "fsrcnn-mindspore")
+    env = dict(os.environ, XDG_CACHE_HOME=str(cache), GLOG_v="3")
+    Image.fromarray(protocol.load_image(os.path.join(SET5, "head.png"), "rgb")[:48, :40]).save(tmp_path / "photo.png")
+    first = subprocess.run([sys.executable, os.path.join(ROOT, "infer.py"), "--input", "photo.png", "--output",
+                            "big.png", "--scale", "2"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                           timeout=300)
+    assert first.returncode == 0, first.stderr
+    assert "fsrcnn_x2.ckpt  (ONNX Runtime, built once" in first.stdout and "40x48 -> 80x96" in first.stdout
+    script = tmp_path / "run_infer.py"
+    script.write_text(f"import sys\nsys.path.insert(0, {ROOT!r})\nimport infer\ninfer.main(sys.argv[1:])\n"
+                      "print('mindspore imported:', 'mindspore' in sys.modules)\n")
+    second = subprocess.run([sys.executable, str(script), "--input", "photo.png", "--output", "again.png", "--scale",
+                             "2"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert second.returncode == 0, second.stderr
+    assert "(ONNX Runtime, cached " in second.stdout and "mindspore imported: False" in second.stdout
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "again.png")), np.asarray(Image.open(tmp_path / "big.png")))
