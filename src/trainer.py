@@ -23,19 +23,33 @@ def _learning_rates(base_lr, cfg, steps_per_epoch):
     raise UserError(f"lr_schedule '{cfg.lr_schedule}' is not one of constant, cosine")
 
 
-def build_optimizer(spec, net, steps_per_epoch, lr_factor=1):
+# amp_level O3 runs the whole network in float16, where the gradients of SR's small MSE losses underflow: it trains
+# with a fixed loss scale, the one ModelZoo's EDSR pairs with O3 (loss_scale 1000.0, FixedLossScaleManager without
+# dropping overflowing steps, the optimizer dividing the gradients by the same scale). O2 uses MindSpore's dynamic one.
+O3_LOSS_SCALE = 1000.0
+AMP_NOTES = {"O2": " (dynamic loss scale)", "O3": f" (fixed loss scale {O3_LOSS_SCALE:g})"}
+
+
+def optimizer_loss_scale(amp_level):
+    """The loss scale the optimizer divides the gradients by: O3's fixed scale, else 1 (O2's dynamic scale is undone
+    by its step cell)."""
+    return O3_LOSS_SCALE if amp_level == "O3" else 1.0
+
+
+def build_optimizer(spec, net, steps_per_epoch, lr_factor=1, loss_scale=1.0):
     """Adam (default) or SGD+momentum over the spec's parameter groups, each at its own rate (FSRCNN: the
     deconvolution lower, as in the paper); parameters in no group stay frozen.
 
-    Every rate is multiplied by lr_factor (the device count, with lr_scale_with_batch).
+    Every rate is multiplied by lr_factor (the device count, with lr_scale_with_batch); loss_scale is
+    optimizer_loss_scale(amp_level).
     """
     cfg = spec.cfg
     groups = [{"params": params, "lr": _learning_rates(lr * lr_factor, cfg, steps_per_epoch)}
               for _, params, lr in spec.param_groups(net)]
     if cfg.optimizer == "adam":
-        return nn.Adam(groups, learning_rate=cfg.lr)
+        return nn.Adam(groups, learning_rate=cfg.lr, loss_scale=loss_scale)
     if cfg.optimizer == "sgd":
-        return nn.Momentum(groups, learning_rate=cfg.lr, momentum=cfg.momentum)
+        return nn.Momentum(groups, learning_rate=cfg.lr, momentum=cfg.momentum, loss_scale=loss_scale)
     raise UserError(f"optimizer '{cfg.optimizer}' is not one of adam, sgd")
 
 
@@ -53,16 +67,24 @@ class MultiTermTrainStep(nn.TrainOneStepCell):
 
 def build_train_step(net, optimizer, loss_fn, amp_level, loss_terms):
     """One training step as a Cell. One loss: amp.build_train_network gives the plain TrainOneStepCell at O0,
-    float16 casts at O1-O3 and a dynamic loss scale at O2 (then the step returns (loss, overflow, scale)).
-    Several loss terms: MultiTermTrainStep, with O1/O3 casts; O2's loss scale is not offered for it."""
+    float16 casts at O1-O3, a dynamic loss scale at O2 (then the step returns (loss, overflow, scale)) and the fixed
+    O3_LOSS_SCALE at O3 (a TrainOneStepCell whose sens is the scale). Several loss terms: MultiTermTrainStep, with
+    O1/O3 casts and O3's fixed scale; O2's dynamic scale is not offered for it. At O3 the optimizer must divide by
+    the same scale (build_optimizer(..., loss_scale=optimizer_loss_scale("O3")))."""
+    scale = optimizer_loss_scale(amp_level)
+    if optimizer is not None and float(optimizer.loss_scale) != scale:
+        raise ValueError(f"amp_level {amp_level} needs an optimizer of loss_scale {scale}, got {optimizer.loss_scale}")
     if len(loss_terms) == 1:
-        return ms.amp.build_train_network(net, optimizer, loss_fn, level=amp_level)
+        manager = {}
+        if amp_level == "O3":
+            manager = {"loss_scale_manager": ms.amp.FixedLossScaleManager(scale, drop_overflow_update=False)}
+        return ms.amp.build_train_network(net, optimizer, loss_fn, level=amp_level, **manager)
     if amp_level == "O2":
         raise UserError(f"amp_level O2 (dynamic loss scale) is not supported for losses of several terms "
                         f"({', '.join(loss_terms)}): use O1 or O3")
     if amp_level != "O0":
         net = ms.amp.auto_mixed_precision(net, amp_level)
-    return MultiTermTrainStep(nn.WithLossCell(net, loss_fn), optimizer)
+    return MultiTermTrainStep(nn.WithLossCell(net, loss_fn), optimizer, sens=scale)
 
 
 def _init_from(spec, net):
@@ -136,6 +158,18 @@ def check_run_folder(cfg):
                         "another --output_dir")
 
 
+def check_amp_level(path, info, params, amp_level):
+    """A run resumes at the amp_level it was trained at: O2's step holds a loss-scale state and O3's optimizer another
+    scale, so last.ckpt of one level does not fit the step of another. Files before the record held it: O2 is
+    recognised by its loss-scale state, anything else resumes at any level but O2 (as before)."""
+    recorded = info.get("amp_level") or ("O2" if "scale_sense" in params else None)
+    if recorded == amp_level or (recorded is None and amp_level != "O2"):
+        return
+    raise UserError(f"{path}: this run was trained at amp_level {recorded or 'O0, O1 or O3'} but --amp_level is "
+                    f"{amp_level}: resume it with --amp_level {recorded or 'O0'} (the steps of different levels keep "
+                    "different loss-scale state), or start a new run in another --output_dir")
+
+
 def check_validation_set(name):
     if dataset.set_name(name) in dataset.TEST_SETS:
         raise UserError(f"val_data '{name}' is a test set: select checkpoints on a validation set (default Val20)")
@@ -194,10 +228,14 @@ class Trainer:
         if cfg.init_ckpt:
             _init_from(self.spec, self.net)
         self.lr_factor = self.group_size if cfg.lr_scale_with_batch else 1
-        self.optimizer = build_optimizer(self.spec, self.net, len(self.source), self.lr_factor)
+        self.optimizer = build_optimizer(self.spec, self.net, len(self.source), self.lr_factor,
+                                         optimizer_loss_scale(cfg.amp_level))
         self.train_step = build_train_step(self.net, self.optimizer, self.spec.loss(self.source.patch),
                                            cfg.amp_level, self.spec.loss_terms)
         self.train_step.set_train()
+        # O1-O3 cast self.net to float16 in place: validation (and so the best epoch) scores a float32 twin that
+        # receives the trained weights before each validation, as eval.py would score the checkpoint
+        self.val_net = self.net if cfg.amp_level == "O0" else self.spec.build()
         self.val_images = train_data.load_validation(cfg, self.spec.image_mode) if self.is_main else []
         evaluate.check_scorable(cfg.val_data, self.val_images, cfg.scale, with_ssim=False)
         self.state = callbacks.RunState(cfg.epochs, self.spec.loss_terms, self.spec.validation_columns())
@@ -211,11 +249,12 @@ class Trainer:
         return tqdm(items, disable=None if self.is_main else True, leave=False, **kwargs)
 
     def _info(self, **extra):
-        return dict(self.spec.arch(), best_epoch=self.state.best_epoch, **extra)
+        return dict(self.spec.arch(), best_epoch=self.state.best_epoch, amp_level=self.cfg.amp_level, **extra)
 
     def _resume(self):
         params, info = checkpoint.read(self.last_path)
         checkpoint.check_architecture(self.last_path, info, self.spec)
+        check_amp_level(self.last_path, info, params, self.cfg.amp_level)
         checkpoint.load_weights(self.train_step, params, self.last_path, self.spec,
                                 only={p.name for p in self._train_state()})
         self.start_epoch = int(info["epoch"]) + 1
@@ -238,13 +277,17 @@ class Trainer:
 
     def validate(self):
         """(mean PSNR on the validation images, the spec's validation_report) (protocol of section 2, no SSIM: it
-        only ranks epochs). Static graphs, compiled once per image size (Val20 has two): make_dynamic would switch
-        the training net's PReLU form."""
-        self.net.set_train(False)
-        validated = self.spec.validation_form(self.net)
+        only ranks epochs), in float32 (under AMP on the twin val_net, given the current weights first). Static
+        graphs, compiled once per image size (Val20 has two): make_dynamic would switch the training net's PReLU
+        form."""
+        if self.val_net is not self.net:
+            weights = {p.name: p for p in self.net.get_parameters()}
+            checkpoint.load_weights(self.val_net, weights, "the trained network", self.spec)
+        self.val_net.set_train(False)
+        validated = self.spec.validation_form(self.val_net)
         means, _ = evaluate.score_set(validated, self.val_images, self.cfg.scale,
                                       with_ssim=False, with_bicubic=False)
-        self.net.set_train(True)
+        self.val_net.set_train(True)
         return means["psnr"], self.spec.validation_report(validated)
 
     def callbacks(self):
@@ -285,7 +328,8 @@ class Trainer:
         return (f"training {self.spec.describe()} on {cfg.train_data}: "
                 f"{self.source.num_patches} patches/epoch, {len(self.source)} steps of global batch "
                 f"{self.source.global_batch} = {self.group_size} device(s) x {cfg.batch_size}, {lr}, "
-                f"{cfg.device_target} amp {cfg.amp_level}{', dataset sink' if cfg.dataset_sink_mode else ''}, "
+                f"{cfg.device_target} amp {cfg.amp_level}{AMP_NOTES.get(cfg.amp_level, '')}"
+                f"{', dataset sink' if cfg.dataset_sink_mode else ''}, "
                 f"validating on {cfg.val_data}"
                 + (f", LR made by {cfg.train_degradations}" if getattr(cfg, "train_degradations", "") else ""))
 

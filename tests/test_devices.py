@@ -1,7 +1,9 @@
 """The device paths, checked on CPU (no GPU or Ascend is reachable here): the Ascend 310 chain on MindSpore Lite
 (refusals, the Lite-tarball build, the precision option), Ascend's jit_level, per-rank working directories, the
-graph-kernel cache, and scripts/device_smoke.sh (bash -n, a dry run, and its CPU steps for real)."""
+graph-kernel cache, mixed precision (O3's loss scale, float32 validation, resume across levels), and
+scripts/device_smoke.sh (bash -n, a dry run, and its CPU steps for real)."""
 import os
+import re
 import subprocess
 import sys
 import types
@@ -10,8 +12,9 @@ import mindspore as ms
 import numpy as np
 import pytest
 
-from conftest import ROOT
-from src import config, device, environment, models, serving
+from conftest import ROOT, run_script
+from src import checkpoint, config, device, environment, evaluate, models, serving, trainer
+from src.errors import UserError
 
 ENV = dict(os.environ, GLOG_v="3", PYTHON=sys.executable)
 ENV.pop("MS_LITE_HOME", None)
@@ -240,6 +243,72 @@ def test_prepare_leaves_the_compiler_cache_alone(monkeypatch):
     monkeypatch.delenv("MS_COMPILER_CACHE_PATH", raising=False)
     environment.prepare()
     assert "MS_COMPILER_CACHE_PATH" not in os.environ
+
+
+# ---------------------------------------------------------------- mixed precision
+def test_o3_trains_with_a_fixed_loss_scale():
+    """At O3 (everything float16) the step scales the loss by 1000 before the gradients (ModelZoo EDSR's O3 scale)
+    and the optimizer divides them by the same; O0 scales nothing; a mismatch is a programming error."""
+    cfg = _cfg(["--amp_level", "O3"])
+    spec = models.spec_for(cfg)
+    optimizer = trainer.build_optimizer(spec, spec.build(), 10, loss_scale=trainer.optimizer_loss_scale("O3"))
+    step = trainer.build_train_step(spec.build(), optimizer, spec.loss(6), "O3", spec.loss_terms)
+    assert isinstance(step, ms.nn.TrainOneStepCell) and step.sens == 1000.0 == trainer.O3_LOSS_SCALE
+    assert optimizer.loss_scale == 1000.0
+    plain = trainer.build_optimizer(spec, spec.build(), 10)
+    assert plain.loss_scale == 1.0 and trainer.build_train_step(spec.build(), plain, spec.loss(6), "O0",
+                                                                spec.loss_terms).sens == 1.0
+    with pytest.raises(ValueError, match="amp_level O3 needs an optimizer of loss_scale 1000.0"):
+        trainer.build_train_step(spec.build(), plain, spec.loss(6), "O3", spec.loss_terms)
+
+
+def test_validation_under_amp_scores_a_float32_copy(tmp_path, image_folder, monkeypatch):
+    """O1-O3 cast the training network to float16 in place; validation (and the best epoch) scores a float32 twin
+    holding the current weights: the PSNR of a fresh float32 network given the same weights. (The CPU refuses AMP,
+    so its check is lifted: the O3 step is only built here, never run.)"""
+    monkeypatch.setattr(device, "check_options", lambda cfg: None)
+    cfg = _cfg(["--train_data", str(image_folder), "--val_data", str(image_folder), "--amp_level", "O3",
+                "--epochs", "1", "--output_dir", str(tmp_path / "run")])
+    with trainer.Trainer(cfg) as run:
+        assert run.val_net is not run.net
+        rng = np.random.default_rng(0)
+        for p in run.net.get_parameters():  # "trained" weights, different from the twin's initial ones
+            p.set_data(ms.Tensor(p.asnumpy() + rng.normal(0, 0.01, p.shape).astype(np.float32)))
+        psnr, _ = run.validate()
+        reference = run.spec.build()
+        checkpoint.load_weights(reference, {p.name: p for p in run.net.get_parameters()}, "test", run.spec)
+        reference.set_train(False)
+        means, _ = evaluate.score_set(reference, run.val_images, cfg.scale, with_ssim=False, with_bicubic=False)
+        assert psnr == pytest.approx(means["psnr"], abs=1e-6)
+        assert run._info(epoch=0)["amp_level"] == "O3"  # what last.ckpt and best.ckpt record
+
+
+@pytest.mark.parametrize("record,params,asked,fragment", [
+    ({"amp_level": "O2"}, {}, "O0", "trained at amp_level O2 but --amp_level is O0: resume it with --amp_level O2"),
+    ({"amp_level": "O0"}, {}, "O3", "trained at amp_level O0 but --amp_level is O3: resume it with --amp_level O0"),
+    ({}, {"scale_sense": 1}, "O0", "trained at amp_level O2 but --amp_level is O0"),  # a file before the record
+    ({}, {}, "O2", "trained at amp_level O0, O1 or O3 but --amp_level is O2"),
+])
+def test_resume_across_amp_levels_is_refused(record, params, asked, fragment):
+    with pytest.raises(UserError, match=re.escape(fragment)):
+        trainer.check_amp_level("last.ckpt", record, params, asked)
+    trainer.check_amp_level("last.ckpt", record, params, record.get("amp_level", "O2" if params else "O0"))
+
+
+def test_resume_at_another_amp_level_is_one_line(tmp_path, image_folder, capsys):
+    """A run trained (here: recorded) at O2 resumed at O0: one line naming both levels, nothing trained."""
+    run = tmp_path / "run"
+    args = ["--train_data", str(image_folder), "--val_data", str(image_folder), "--scale", "4", "--epochs", "2",
+            "--output_dir", str(run), "--deterministic", "true"]
+    code, _, err = run_script("train", args + ["--epochs", "1"], capsys)
+    assert code == 0, err
+    params, info = checkpoint.read(str(run / "last.ckpt"))
+    assert info["amp_level"] == "O0"
+    checkpoint.save([{"name": k, "data": v} for k, v in params.items()], str(run / "last.ckpt"),
+                    dict(info, amp_level="O2"))
+    code, _, err = run_script("train", args + ["--resume", "true"], capsys)
+    assert code == 2 and err.count("\n") == 1, err
+    assert "this run was trained at amp_level O2 but --amp_level is O0: resume it with --amp_level O2" in err
 
 
 # ---------------------------------------------------------------- scripts/device_smoke.sh
