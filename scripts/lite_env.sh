@@ -42,15 +42,15 @@ lite_runtime() {
 # /usr/local/Ascend: the toolkit, nnrt on inference-only 310 hosts, or nnae). Prints which one; nothing without CANN.
 source_cann_env() {
     [[ -n ${ASCEND_TOOLKIT_HOME:-}${ASCEND_HOME_PATH:-} ]] && return 0  # already sourced
-    local home=${ASCEND_HOME:-/usr/local/Ascend} script nounset=0
-    [[ $- == *u* ]] && nounset=1
+    local home=${ASCEND_HOME:-/usr/local/Ascend} script flags=$-
     for script in "$home/ascend-toolkit/set_env.sh" "$home/nnrt/set_env.sh" "$home/nnae/set_env.sh"; do
         if [[ -f $script ]]; then
             echo "CANN environment: $script"
-            set +u  # CANN's scripts read variables that may be unset
+            set +eu  # CANN's scripts read variables that may be unset and run commands that may fail
             # shellcheck disable=SC1090
             source "$script"
-            (( nounset )) && set -u
+            [[ $flags == *e* ]] && set -e
+            [[ $flags == *u* ]] && set -u
             return 0
         fi
     done

@@ -74,6 +74,24 @@ def test_310_precision_mode_is_checked_before_anything_runs(tmp_path):
                     "PRECISION_MODE must be one of enforce_fp32 preferred_fp32", "got 'fp32'")
 
 
+def test_cann_environment_is_sourced_when_installed(tmp_path):
+    """scripts/lite_env.sh sources the first CANN set_env.sh under ASCEND_HOME (toolkit, nnrt, nnae), even under
+    set -euo pipefail (CANN's scripts read unset variables), and keeps the caller's shell options; none: nothing."""
+    (tmp_path / "nnrt").mkdir()
+    (tmp_path / "nnrt" / "set_env.sh").write_text('export ASCEND_HOME_PATH="$tmp_unset/nnrt"\nfalse\n')
+    code = (f"set -euo pipefail; source {ROOT}/scripts/lite_env.sh; source_cann_env; "
+            'echo "home=$ASCEND_HOME_PATH flags=$-"')
+    env = {k: v for k, v in ENV.items() if k not in ("ASCEND_TOOLKIT_HOME", "ASCEND_HOME_PATH")}
+    out = subprocess.run(["bash", "-c", code], capture_output=True, text=True, env=dict(env, ASCEND_HOME=str(tmp_path)),
+                         timeout=30, check=True).stdout
+    assert f"CANN environment: {tmp_path}/nnrt/set_env.sh" in out and "home=/nnrt" in out
+    assert "e" in out.split("flags=")[1] and "u" in out.split("flags=")[1]
+    none = f'set -euo pipefail; source {ROOT}/scripts/lite_env.sh; source_cann_env; echo "home=${{ASCEND_HOME_PATH:-}}."'
+    out = subprocess.run(["bash", "-c", none], capture_output=True, text=True,
+                         env=dict(env, ASCEND_HOME=str(tmp_path / "no")), timeout=30, check=True).stdout
+    assert out == "home=.\n"
+
+
 def _lite_tarball(folder):
     """A MindSpore Lite tarball's layout made of the PyPI Lite 2.0 (links): runtime/include, runtime/lib with
     libmindspore-lite.so, and oneDNN only in runtime/third_party/dnnl/, where a tarball keeps it."""
