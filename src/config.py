@@ -55,7 +55,8 @@ def _read_yaml_documents(path):
         raise UserError(f"{path}: config file not found")
     try:
         with open(path, encoding="utf-8") as f:
-            docs = [d for d in yaml.safe_load_all(f) if d is not None]
+            # libyaml's safe loader when PyYAML has it: the same documents, ~10x faster (infer.py's start-up)
+            docs = [d for d in yaml.load_all(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if d is not None]
     except UnicodeDecodeError as err:
         raise UserError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start}); save it as UTF-8") from None
     except yaml.YAMLError as err:

@@ -135,6 +135,24 @@ def test_onnxruntime_equals_mindspore_on_real_images(argv, cache, capsys):
     assert_same_but_rounding(out, fast)
 
 
+def test_prelu_as_max_is_the_same_network_bit_for_bit(tmp_path):
+    """The shipped FSRCNN x4 (slopes from -5 to 7: signs folded into its convolutions): every PReLU rewritten as
+    max(x, w * x), ONNX Runtime's output identical to the exported graph's, on an image of another size."""
+    import onnx
+    from src import checkpoint, export, models
+    cfg = _cfg(["--scale", "4"])
+    spec = models.spec_for(cfg)
+    net = spec.inference_form(checkpoint.network_from_checkpoint(cfg.ckpt_file, spec))
+    target = export.Target("ONNX", str(tmp_path / "x4.onnx"), (1, 1, 40, 40))
+    export.export(net, target)
+    exported = backends.make_dynamic(onnx.load(target.path))
+    simplified, count = backends.simplify_prelu(onnx.load_from_string(exported.SerializeToString()))
+    assert count == 7 and not any(node.op_type in ("Relu", "Neg", "Sub") for node in simplified.graph.node)
+    image = upscale.luma_of(protocol.load_image(os.path.join(SET5, "woman.png"), "rgb")[:57, :43]) / np.float32(255)
+    before = backends.OnnxNetwork(exported.SerializeToString(), 1)(image)
+    assert np.array_equal(backends.OnnxNetwork(simplified.SerializeToString(), 1)(image), before)
+
+
 def test_the_model_cache_is_rebuilt_when_the_checkpoint_changes(tmp_path, cache, capsys):
     ckpt = tmp_path / "model.ckpt"
     shutil.copy(os.path.join(paths.CHECKPOINTS_DIR, "fsrcnn-s_x2.ckpt"), ckpt)
