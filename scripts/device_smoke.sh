@@ -27,6 +27,7 @@
 # CUDA PyTorch; run without our LD_LIBRARY_PATH), DEVICE_ID (default 0), STEPS, DRY_RUN.
 # The first CUDA call on an sm_89/sm_90 GPU (L4, RTX 40, H100, H200) compiles MindSpore's PTX kernels: the plugin step
 # gets 300 s for it and CUDA_CACHE_PATH keeps them under $OUT/cuda_cache for the later steps.
+# shellcheck disable=SC2329  # the step functions run as bash -c "step_<name>" (exported with export -f)
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 USAGE="[DRY_RUN=1] [STEPS=a,b] [OUT=dir] bash scripts/device_smoke.sh [GPU|Ascend|CPU]"

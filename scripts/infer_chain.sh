@@ -24,6 +24,7 @@ set -euo pipefail
 
 # start_chain DEVICE ARG...: parse the arguments (Ascend310: LITE_RUNTIME, the checked Lite runtime folder, before
 # anything is created), create WORK_DIR
+# shellcheck disable=SC2034  # LITE_RUNTIME and EXPORT_OPTS are read by the sourcing scripts
 start_chain() {
     DEVICE=$1
     shift
