@@ -80,14 +80,18 @@ def intra_op_threads(requested):
     return requested or cores
 
 
-def session_options(ort, threads):
-    """ONNX Runtime's settings measured fastest for these networks (benchmark.py uses them too)."""
+def session_options(ort, threads, spinning=True):
+    """ONNX Runtime's settings measured fastest for these networks (benchmark.py uses them too). spinning=False:
+    its threads sleep as soon as a run ends instead of spinning for the next, which leaves the cores to what follows
+    (infer.py's colour stage: the pipeline ~10-20% faster on 2 cores, measured here)."""
     options = ort.SessionOptions()
     # 'extended', not 'all': the NCHWc layout pass of 'all' wraps FSRCNN's elementwise PReLU ops in layout
     # reorders and is slower here (python -m tools.profile_ops section 3; docs/performance.md).
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
+    if not spinning:
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return options
 
 
@@ -178,7 +182,8 @@ class OnnxNetwork:
 
     def __init__(self, model, threads):
         import onnxruntime as ort
-        self.session = ort.InferenceSession(model, session_options(ort, threads), providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(model, session_options(ort, threads, spinning=False),
+                                            providers=["CPUExecutionProvider"])
         self.input = self.session.get_inputs()[0].name
         self.output = self.session.get_outputs()[0].name
         self.metadata = json.loads(self.session.get_modelmeta().custom_metadata_map.get(METADATA_KEY, "{}"))

@@ -7,6 +7,7 @@ makes its float64 planes in strips of rows, both sized from the memory budget; w
 input, the float32 HR output of the network and the output's own pixels.
 MindSpore is imported only when the network is loaded: options, paths and images are checked first, at once.
 """
+import concurrent.futures
 import errno
 import functools
 import io
@@ -75,6 +76,8 @@ CHROMA_TO_RGB = np.array([[0.0, 408.583], [-100.291, -208.120], [516.412, 0.0]])
 RGB_TO_YCBCR = np.array([[65.481, 128.553, 24.966], [-37.797, -74.203, 112.0], [112.0, -93.786, -18.214]]) / 255.0
 YCBCR_OFFSET = np.array([16.0, 128.0, 128.0])
 TAP_REACH = 2  # MATLAB bicubic upscaling by an integer factor reads LR pixels -2..2 around each output's own
+COLOUR_THREADS = 0  # threads of the colour stage; 0 = every core this process may use
+PARALLEL_PIXELS = 2 ** 17  # HR pixels per thread below which the colour stage stays on one thread
 BICUBIC_BLOCK = 3  # LR pixels per matrix product of bicubic_upscale (fastest of 2..16 at 256x256 x4, measured here)
 
 
@@ -155,19 +158,38 @@ def colour_stage(y_hr, rgb_lr, scale, budget_bytes, out=None):
     terms = np.ascontiguousarray(terms.T).reshape(3, h, w)
     if out is None:
         out = np.empty((h * scale, w * scale, 3), np.uint8)
-    strip = max(1, budget_bytes // (w * scale * scale * COLOUR_BYTES_PER_HR_PIXEL))
     gain = np.float32(255.0 * LUMA_GAIN)
-    for start in range(0, h, strip):
-        rows = slice(start, min(start + strip, h))
-        hr_rows = slice(rows.start * scale, rows.stop * scale)
+
+    def strip_of(start, stop):
+        hr_rows = slice(start * scale, stop * scale)
         luma = y_hr[hr_rows] * gain
-        blocks, rgb = bicubic_upscale(terms, scale, rows, whole_blocks=True)
+        blocks, rgb = bicubic_upscale(terms, scale, slice(start, stop), whole_blocks=True)
         for c in range(3):  # plane by plane: numpy is slow on an innermost axis of 3
             np.add(rgb[c], luma, out=rgb[c])
         np.clip(blocks, 0.0, 255.5, out=blocks)
         for c in range(3):
             np.copyto(out[hr_rows, :, c], rgb[c], casting="unsafe")  # truncation of x + 0.5 >= 0: its floor
+
+    # strips in parallel (numpy leaves the GIL in its loops and BLAS), each within its share of the budget
+    workers = min(COLOUR_THREADS or len(os.sched_getaffinity(0)), max(1, h * w * scale * scale // PARALLEL_PIXELS))
+    strip = max(1, min(budget_bytes // workers // (w * scale * scale * COLOUR_BYTES_PER_HR_PIXEL), -(-h // workers)))
+    starts = range(0, h, strip)
+    if workers == 1 or len(starts) == 1:
+        for start in starts:
+            strip_of(start, min(start + strip, h))
+    else:
+        list(_pool(workers).map(lambda start: strip_of(start, min(start + strip, h)), starts))
     return out
+
+
+_POOLS = {}
+
+
+def _pool(workers):
+    """A thread pool of `workers` threads, made once per process."""
+    if workers not in _POOLS:
+        _POOLS[workers] = concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="colour")
+    return _POOLS[workers]
 
 
 def luma_of(rgb):
