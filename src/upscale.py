@@ -30,9 +30,11 @@ MIN_SIDE = 2
 # Temporaries of the colour stage per HR pixel of a strip: float32 RGB sums (12 bytes, plus the cropped blocks'
 # margin), the luma term (4), the column pass at LR height (12 / scale); grayscale and alpha planes (float64) ~40.
 COLOUR_BYTES_PER_HR_PIXEL = 48
-# Pillow's JPEG/WebP default (75) would blur away the detail just added; PNG level 3 instead of 6 writes an 8K
-# image in 2.9 s instead of 6.7 s (measured here), for files ~15% larger.
-SAVE_OPTIONS = {"JPEG": {"quality": 95}, "WEBP": {"quality": 95}, "PNG": {"compress_level": 3}}
+# Pillow's JPEG/WebP default (75) would blur away the detail just added. PNG at zlib level 1, OpenCV's default:
+# the 1024x1024 x4 output of Set5's butterfly in 68 ms and 1.40 MB, against 105 ms and 1.33 MB at level 3 and 339 ms
+# and 1.25 MB at Pillow's default 6 (measured on the 2-core AMD EPYC of docs/performance.md); an 8K image took
+# 2.9 s at level 3 and 6.7 s at 6.
+SAVE_OPTIONS = {"JPEG": {"quality": 95}, "WEBP": {"quality": 95}, "PNG": {"compress_level": 1}}
 
 
 # ---------------------------------------------------------------- reading
