@@ -9,9 +9,15 @@ an alpha channel are upscaled by bicubic interpolation. Grayscale stays grayscal
 EXIF orientation is applied, palette images are converted. Large images run in tiles sized from --max_memory_mb
 (exact: the same output as one pass). A folder input upscales every image into the --output folder.
 """
+import os
 import sys
 
-from src import environment  # first: it prepares the environment MindSpore reads when it loads
+# before numpy loads: one OpenBLAS thread. The colour stage runs its strips on a thread per core itself; OpenBLAS's
+# own threads, asleep between its small products, cost more to wake than they save (its time 8 -> 5 ms at 256x256 x4
+# on 2 cores, docs/performance.md). A value the user set stands.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from src import environment  # noqa: E402 - first of ours: it prepares the environment MindSpore reads when it loads
 
 environment.prepare()
 

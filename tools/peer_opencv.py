@@ -17,17 +17,20 @@ command line, start-up included: `python infer.py` (cached model) against OpenCV
 write a PNG). The CPU (model name, ISA flags) and the load average before and after are printed: figures taken
 while other work runs are not comparable. docs/performance.md holds the table of a quiet run.
 """
-import argparse
-import contextlib
-import io
-import json
 import os
-import platform
-import statistics
-import subprocess
-import sys
-import tempfile
-import time
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as infer.py: before numpy loads (its reason there)
+
+import argparse  # noqa: E402
+import contextlib  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
 
 from src import environment  # first: the environment MindSpore reads if the pipeline builds its model
 
