@@ -3,9 +3,12 @@
 For a luma network (FSRCNN) colour images are super-resolved on luma (MATLAB YCbCr, as the network was trained);
 Cb, Cr and alpha are upscaled by MATLAB bicubic. An RGB network (FMEN) gets RGB and returns it. Memory stays
 bounded for huge images: the network runs on exact tiles (src/tiling.py), and the luma network's colour stage
-makes its float64 planes in strips of rows, both sized from the memory budget; what grows with the image is the
-input, the float32 HR output of the network and the output's own pixels.
-MindSpore is imported only when the network is loaded: options, paths and images are checked first, at once.
+(float32, vectorised: colour_stage) makes its planes in strips of rows, both sized from the memory budget; what grows
+with the image is the input, the float32 HR output of the network and the output's own pixels.
+The network runs on the backend src/backends.py picks (ONNX Runtime on CPU by default, from a cached model: then
+MindSpore is never imported); MindSpore is imported only when the network is loaded: options, paths and images are
+checked first, at once. Without --ckpt_file, infer.py takes the shipped model of the network and scale
+(pick_checkpoint).
 """
 import concurrent.futures
 import errno

@@ -225,3 +225,31 @@ def test_command_line_from_another_folder_starts_without_mindspore(tmp_path):
     assert second.returncode == 0, second.stderr
     assert "(ONNX Runtime, cached " in second.stdout and "mindspore imported: False" in second.stdout
     assert np.array_equal(np.asarray(Image.open(tmp_path / "again.png")), np.asarray(Image.open(tmp_path / "big.png")))
+
+
+def test_peer_benchmark_runs_when_opencv_is_there(tmp_path, cache, capsys):
+    """python -m tools.peer_opencv: one short round (FSRCNN-s x2, 256x256) when a Python with cv2.dnn_superres and
+    OpenCV's graphs are at hand; without OpenCV it says how to get it."""
+    from tools import peer_opencv
+    try:
+        import cv2
+        here = hasattr(cv2, "dnn_superres")
+    except ImportError:
+        here = False
+    if not here:
+        with pytest.raises(UserError, match="opencv-contrib-python-headless<5"):
+            peer_opencv.opencv_python(str(tmp_path / "no_python"))
+    models = os.environ.get("FSRCNN_OPENCV_MODELS", os.path.join(ROOT, "..", "shared", "peers", "opencv_fsrcnn"))
+    python = os.path.join(ROOT, ".venv-opencv", "bin", "python")
+    if not (os.path.isfile(os.path.join(models, "FSRCNN-small_x2.pb")) and os.path.isfile(python)):
+        pytest.skip("needs OpenCV's FSRCNN graphs ($FSRCNN_OPENCV_MODELS) and .venv-opencv")
+    report = tmp_path / "peer.json"
+    with pytest.raises(SystemExit) as done:
+        peer_opencv.main(["--models", models, "--networks", "FSRCNN-s", "--scales", "2", "--sizes", "256x256",
+                          "--rounds", "1", "--iters", "1", "--warmup", "0", "--cli_rounds", "0",
+                          "--json", str(report)])
+        raise SystemExit(0)
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert "CPU: " in out and "FSRCNN-s" in out and "project/OpenCV" in out
+    assert '"opencv"' in report.read_text()
