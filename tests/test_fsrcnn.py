@@ -100,7 +100,7 @@ def test_subpixel_form_equals_deconvolution(scale):
 def test_dynamic_network_uses_the_prelu_kernel_with_identical_outputs():
     """make_dynamic swaps the PReLU formula for MindSpore's kernel: the outputs must not change (negative slopes and
     slopes above 1 included, where a max/min shortcut would not be exact)."""
-    from src.evaluate import make_dynamic
+    from src.inference import make_dynamic
     from src.models.fsrcnn import PReLU
     static = FSRCNN(3)
     _randomise(static, 7)

@@ -154,6 +154,9 @@ def test_train_all_runs_and_resumes_the_transfer_schedule(image_folder, tmp_path
     for name in ("train.py", "default_config.yaml"):
         shutil.copy(os.path.join(ROOT, name), project / name)
     (project / "docs").mkdir()
+    (project / "data").mkdir()
+    for name in ("sources.yaml", "SHA256SUMS"):  # the tables of the sets (src/dataset.py reads them)
+        shutil.copy(os.path.join(ROOT, "data", name), project / "data" / name)
     assert not (project / "checkpoints").exists()  # nothing shipped may leak into the copy
     stages = results.stages(str(project), "fsrcnn")
     assert stages[:6] == ["fsrcnn/x3_base", "fsrcnn/x3_restart", "fsrcnn/x3", "fsrcnn/x2_transfer", "fsrcnn/x2",
