@@ -15,6 +15,7 @@ def main(argv=None):
     cfg = get_config(__doc__, argv, "eval")
     from src import device, evaluate, inference, models
     evaluate.check_json(cfg.json, [cfg.ckpt_file])
+    evaluate.set_names(cfg.eval_sets)
     spec = models.spec_for(cfg)
     device.setup(cfg)
     net = inference.served_network(spec)

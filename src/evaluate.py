@@ -63,14 +63,22 @@ def score_set(net, images, scale, with_ssim=True, with_bicubic=True):
     return mean_scores(per_image), per_image
 
 
+def set_names(text):
+    """The names of --eval_sets; an empty one is a UserError (before anything is loaded)."""
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise UserError(f"eval_sets '{text}': give set names or paths separated by commas (e.g. Set5,Set14)")
+    return names
+
+
 def evaluate(net, cfg, mode=protocol.LUMA):
     """Score every set of cfg.eval_sets (read as `mode`, the network's protocol.ImageMode, its LR made by
     cfg.degradation); returns the results dict that --json writes."""
     degradation = getattr(cfg, "degradation", degradations.PAPER)
     degradations.check_name(degradation)
     results = {"scale": cfg.scale, "ckpt": cfg.ckpt_file, "degradation": degradation, "sets": {}}
-    sets = [(name.strip(), dataset.load_eval_set(name.strip(), cfg.data_dir, cfg.scale, mode, degradation))
-            for name in cfg.eval_sets.split(",")]
+    sets = [(name, dataset.load_eval_set(name, cfg.data_dir, cfg.scale, mode, degradation))
+            for name in set_names(cfg.eval_sets)]
     for name, images in sets:  # every set read and checked before the first is scored
         check_scorable(name, images, cfg.scale)
     for name, images in sets:

@@ -57,7 +57,9 @@ def test_not_a_checkpoint(tmp_path, image_folder, capsys):
                                            (["--device_target", "TPU"], "device_target 'TPU'"),
                                            (["--threads", "-1"], "threads -1: give 0 (every core) up to"),
                                            (["--threads", "100000"], "threads 100000: give 0 (every core) up to"),
-                                           (["--epochs", "3"], "unrecognized arguments: --epochs 3 (see")])
+                                           (["--epochs", "3"], "unrecognized arguments: --epochs 3 (see"),
+                                           (["--eval_sets", ""], "eval_sets '': give set names or paths"),
+                                           (["--eval_sets", "Set5,"], "eval_sets 'Set5,': give set names")])
 def test_bad_options(argv, fragment, random_ckpt, capsys):
     code, _, err = run_script("eval", ["--ckpt_file", random_ckpt()] + argv, capsys)
     _assert_one_line_error(code, err, fragment)
