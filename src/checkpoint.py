@@ -22,8 +22,8 @@ MODEL_OF_OLD_FILES = "fsrcnn"
 
 def save(obj, path, info):
     """save_checkpoint to a temporary name, fsync, then rename: a kill at any moment leaves the old file or the new.
-    The file is made 0644: MindSpore leaves it owner-read-only, which a later copy over it (train_all.sh installing
-    a stage again) cannot overwrite without root."""
+    The file gets the mode of a new file (0666 less the umask, src/fileio.py): MindSpore leaves it owner-read-only,
+    which a later copy over it (train_all.sh installing a stage again) cannot overwrite without root."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with fileio.atomic_path(path, suffix=".tmp.ckpt") as tmp:  # a unique new name: concurrent writers never share it
         ms.save_checkpoint(obj, tmp, append_dict={RECORD: json.dumps(dict(info))})

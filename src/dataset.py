@@ -290,12 +290,46 @@ def _open_h5(path):
             from None
 
 
+# A dataset's values may take at most this many times the bytes it occupies in the file (plus H5_SLACK): gzip'd
+# image planes shrink a few times, while a crafted dataset of no stored bytes can ask for any size.
+H5_EXPANSION = 64
+H5_SLACK = 1 << 20
+
+
+def _member(path, group, key):
+    """group[key], a hard link only: a soft or external link (to another file, or elsewhere in this one) is a
+    UserError, never followed."""
+    link = group.get(key, getlink=True)
+    if link is not None and not isinstance(link, h5py.HardLink):
+        raise UserError(f"{path}: '{group.name.rstrip('/')}/{key}' is a {type(link).__name__}: only data stored in "
+                        "the file itself is read")
+    return group.get(key)
+
+
+def _read_dataset(path, node):
+    """The values of an HDF5 dataset, after checking it reads nothing outside the file (no external storage, not a
+    virtual dataset) and asks for no more memory than its stored bytes can hold (H5_EXPANSION)."""
+    name = node.name
+    if node.external or node.is_virtual:
+        raise UserError(f"{path}: dataset '{name}' keeps its values outside the file ("
+                        f"{'external storage' if node.external else 'virtual dataset'}): not read")
+    if node.dtype.kind not in "biuf":
+        raise UserError(f"{path}: dataset '{name}' holds {node.dtype}, not numbers")
+    wanted = int(np.prod(node.shape, dtype=np.float64)) * node.dtype.itemsize
+    stored = node.id.get_storage_size()
+    if wanted > H5_EXPANSION * stored + H5_SLACK:
+        raise UserError(f"{path}: dataset '{name}' of shape {node.shape} asks for {wanted} bytes but stores "
+                        f"{stored}: a damaged or crafted file")
+    return node[()]
+
+
 def read_train_h5(path, scale):
     """(lr, hr) float32 arrays of a train file, checked against the layout and the scale."""
     with _open_h5(path) as f:
-        if not all(isinstance(f.get(k), h5py.Dataset) for k in ("lr", "hr")):
+        nodes = [_member(path, f, k) for k in ("lr", "hr")]
+        if not all(isinstance(node, h5py.Dataset) for node in nodes):
             raise UserError(f"{path}: expected datasets 'lr' and 'hr' (train layout), found {sorted(f.keys())}")
-        lr, hr = f["lr"][()].astype(np.float32), f["hr"][()].astype(np.float32)
+        lr, hr = (_read_dataset(path, node).astype(np.float32) for node in nodes)
     if lr.ndim != 3 or hr.ndim != 3 or len(lr) != len(hr) or len(lr) == 0:
         raise UserError(f"{path}: lr {lr.shape} and hr {hr.shape} must be equal-length stacks of 2-D patches")
     if hr.shape[1:] != (lr.shape[1] * scale, lr.shape[2] * scale):
@@ -307,14 +341,17 @@ def read_train_h5(path, scale):
 def read_eval_h5(path, scale):
     """[(name, hr uint8, lr float 0..255)] of an eval file."""
     with _open_h5(path) as f:
-        if not all(isinstance(f.get(k), h5py.Group) for k in ("lr", "hr")):
+        if not all(isinstance(_member(path, f, k), h5py.Group) for k in ("lr", "hr")):
             raise UserError(f"{path}: expected groups 'lr' and 'hr' (eval layout), found {sorted(f.keys())}")
         names = sorted(f["lr"].keys(), key=lambda k: (len(k), k))
         if not names or sorted(names) != sorted(f["hr"].keys()):
             raise UserError(f"{path}: groups 'lr' and 'hr' must hold the same non-empty set of images")
         images = []
         for name in names:
-            lr, hr = f["lr"][name][()].astype(np.float64), f["hr"][name][()]
+            nodes = [_member(path, f[k], name) for k in ("lr", "hr")]
+            if not all(isinstance(node, h5py.Dataset) for node in nodes):
+                raise UserError(f"{path}: image '{name}' is not a dataset in both groups 'lr' and 'hr'")
+            lr, hr = _read_dataset(path, nodes[0]).astype(np.float64), _read_dataset(path, nodes[1])
             if lr.ndim != 2 or hr.shape != (lr.shape[0] * scale, lr.shape[1] * scale):
                 raise UserError(f"{path}: image '{name}' has lr {lr.shape} and hr {hr.shape}, not {scale}x apart")
             images.append((str(f["lr"][name].attrs.get("name", name)), protocol.round_uint8(hr), lr))

@@ -170,8 +170,19 @@ def check_amp_level(path, info, params, amp_level):
                     "different loss-scale state), or start a new run in another --output_dir")
 
 
-def check_validation_set(name):
-    if dataset.set_name(name) in dataset.TEST_SETS:
+def _test_set_folders(data_dir):
+    """The real paths of the test sets' folders (and .h5 files) in the data folder."""
+    folder = dataset.data_folder(data_dir)
+    return {os.path.realpath(os.path.join(folder, name)) for name in dataset.TEST_SETS}
+
+
+def check_validation_set(name, data_dir=""):
+    """A test set is never the validation set: refused by its name ('Set5', a subset's name), as a path to a folder
+    of that name ('<data_dir>/Set5', 'Set5/'), or as a path (a link, another spelling) to a test set's folder of the
+    data folder."""
+    real = os.path.realpath(name) if os.path.exists(name) else None
+    if (dataset.set_name(name) in dataset.TEST_SETS
+            or (real and (dataset.set_name(real) in dataset.TEST_SETS or real in _test_set_folders(data_dir)))):
         raise UserError(f"val_data '{name}' is a test set: select checkpoints on a validation set (default Val20)")
 
 
@@ -183,7 +194,7 @@ class Trainer:
         here until close() (`with Trainer(cfg) as trainer: trainer.fit()`)."""
         check_values(cfg)
         self.spec = models.spec_for(cfg)
-        check_validation_set(cfg.val_data)
+        check_validation_set(cfg.val_data, cfg.data_dir)
         check_run_folder(cfg)
         self.cfg, self.lock = cfg, None
         self.rank, self.group_size = device.setup(cfg)

@@ -48,8 +48,11 @@ def _processes_mentioning(marker):
 
 def _run(cmd, tmp_path, timeout, **env):
     """Run cmd in tmp_path; on timeout stop it and everything it started (found by tmp_path), then fail."""
+    # the interpreter's own msrun and python (beside sys.executable), also when its bin/ is not on PATH
+    path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
     proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env=dict(os.environ, GLOG_v="3", **env), start_new_session=True)
+                            env={**os.environ, "GLOG_v": "3", "PATH": path, "PYTHON": sys.executable, **env},
+                            start_new_session=True)
     try:
         out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
