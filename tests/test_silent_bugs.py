@@ -135,6 +135,14 @@ def test_a_test_set_is_refused_as_validation_however_named(tmp_path):
     own.mkdir()
     trainer.check_validation_set(str(own), data_dir)  # any other folder is a validation set
 
+    # a data folder whose Set5 is a link to a folder of another name: that folder is Set5 too
+    other = tmp_path / "data"
+    other.mkdir()
+    (tmp_path / "CSet5").mkdir()
+    (other / "Set5").symlink_to(tmp_path / "CSet5", target_is_directory=True)
+    with pytest.raises(UserError, match="is a test set"):
+        trainer.check_validation_set(str(tmp_path / "CSet5"), str(other))
+
 
 # ---------------------------------------------------------------- a failing write leaves the old file
 def test_a_checkpoint_write_that_fails_leaves_the_old_file(tmp_path, monkeypatch):
@@ -196,3 +204,42 @@ def test_a_checkpoint_differing_in_one_arch_key_is_refused_naming_it(key):
     with pytest.raises(UserError, match=rf"x\.ckpt: checkpoint (holds model fmen-s|is {key}={other[key]} but "
                                         rf"{key}={arch[key]})"):
         checkpoint.check_architecture("x.ckpt", other, spec)
+
+
+# ---------------------------------------------------------------- HDF5 files read nothing outside themselves
+def _train_h5(path, **extra):
+    import h5py
+    with h5py.File(path, "w") as f:
+        f.create_dataset("lr", data=np.zeros((2, 6, 6), np.float32))
+        for key, make in extra.items():
+            make(f, key)
+        if "hr" not in f:
+            f.create_dataset("hr", data=np.zeros((2, 24, 24), np.float32))
+    return str(path)
+
+
+def test_hdf5_links_external_storage_and_huge_datasets_are_refused(tmp_path):
+    import h5py
+    secret = tmp_path / "secret.h5"
+    _train_h5(secret)
+    assert len(dataset.read_train_h5(str(secret), 4)[0]) == 2
+    cases = {
+        "ExternalLink": lambda f, k: f.__setitem__(k, h5py.ExternalLink(str(secret), "/hr")),
+        "SoftLink": lambda f, k: f.__setitem__(k, h5py.SoftLink("/lr")),
+        "external storage": lambda f, k: f.create_dataset(k, (2, 24, 24), np.float32,
+                                                          external=[(str(tmp_path / "raw.bin"), 0, 4608)]),
+        "asks for": lambda f, k: f.create_dataset(k, (2 ** 16, 2 ** 8, 2 ** 8), np.float32, chunks=(1, 256, 256)),
+    }
+    (tmp_path / "raw.bin").write_bytes(bytes(4608))
+    for i, (fragment, make) in enumerate(cases.items()):
+        path = _train_h5(tmp_path / f"crafted{i}.h5", hr=make)
+        assert os.path.getsize(path) < 100_000
+        with pytest.raises(UserError, match=fragment):
+            dataset.read_train_h5(path, 4)
+
+    eval_file = tmp_path / "eval.h5"
+    with h5py.File(eval_file, "w") as f:
+        f.create_group("lr").create_dataset("0", data=np.zeros((4, 4), np.float32))
+        f.create_group("hr")["0"] = h5py.ExternalLink(str(secret), "/hr")
+    with pytest.raises(UserError, match="ExternalLink"):
+        dataset.read_eval_h5(str(eval_file), 4)
