@@ -2,13 +2,14 @@
 FSRCNN, with the LR made by each degradation of src/degradations.py.
 
     python -m tools.robust_table [--family fsrcnn] [--scales 2,3,4] [--sets Set5,Set14,BSD100] [--data_dir D]
-        [--threads 0] [--opencv_python .venv-opencv/bin/python] [--json docs/results/robust_fsrcnn.json]
+        [--threads 0] [--opencv_python .venv-opencv/bin/python] [--opencv_models DIR]
+        [--json docs/results/robust_fsrcnn.json]
         [--render docs/robust.md] [--from_json]
 
 For each scale and set (sets missing from the data folder are left out) and each degradation: the bicubic upscaling
 of the LR the networks read (eval.py's bic PSNR), configs/<family>/x<scale>.yaml (the paper-protocol model) and
 configs/<family>/x<scale>_robust.yaml (its checkpoint where it exists, else "–"), scored as eval.py --degradation
-does (shave = scale). OpenCV's FSRCNN (the .pb graphs of ../shared/peers/opencv_fsrcnn, FSRCNN-small for fsrcnn-s,
+does (shave = scale). OpenCV's FSRCNN (the published .pb graphs in --opencv_models, FSRCNN-small for fsrcnn-s,
 run by cv2.dnn_superres) upscales the 8-bit RGB LR image of the same degradation (for matlab_bicubic: MATLAB's
 imresize of the RGB image, rounded) and is scored on the Y of its RGB output; it needs opencv-contrib-python-headless
 4.x, here or in --opencv_python (python3 -m venv .venv-opencv && .venv-opencv/bin/pip install
@@ -21,7 +22,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import tempfile
 
 import numpy as np
@@ -32,8 +32,8 @@ from src.paths import ROOT  # noqa: E402
 environment.prepare()
 
 from src import degradations, protocol  # noqa: E402
+from src.errors import UserError  # noqa: E402
 
-PEERS = os.path.join(ROOT, "..", "shared", "peers", "opencv_fsrcnn")
 OPENCV_MODEL = {"fsrcnn": "FSRCNN_x{scale}.pb", "fsrcnn-s": "FSRCNN-small_x{scale}.pb"}
 TITLE = {"fsrcnn": "FSRCNN(56, 12, 4)", "fsrcnn-s": "FSRCNN-s (32, 5, 1)"}
 COLUMNS = ("bicubic", "paper", "robust", "opencv")
@@ -60,20 +60,12 @@ np.savez(out, **{key: sr.upsample(np.ascontiguousarray(lrs[key][..., ::-1]))[...
 
 
 def opencv_python(requested):
-    """A Python that has cv2.dnn_superres: this one, else --opencv_python; None if neither."""
+    """A Python that has cv2.dnn_superres (tools.peer_opencv finds it), or None."""
+    from tools import peer_opencv
     try:
-        import cv2
-        if hasattr(cv2, "dnn_superres"):
-            return sys.executable
-    except ImportError:
-        pass
-    path = requested if os.path.isabs(requested) else os.path.join(ROOT, requested)
-    if requested and os.path.isfile(path):
-        probe = subprocess.run([path, "-c", "import cv2; cv2.dnn_superres.DnnSuperResImpl_create()"],
-                               capture_output=True, timeout=120)
-        if probe.returncode == 0:
-            return path
-    return None
+        return peer_opencv.opencv_python(requested)
+    except UserError:
+        return None
 
 
 def opencv_upscale(python, model, scale, lrs):
@@ -112,7 +104,7 @@ def _network(config_path, threads):
     return inference.make_dynamic(inference.served_network(spec), spec.channels)
 
 
-def compute(family, scales, sets, data_dir, threads, python):
+def compute(family, scales, sets, data_dir, threads, python, models_dir):
     from src import dataset, device, evaluate, metrics
     from src.config import get_config
     device.setup(get_config("", ["--threads", str(threads)]))
@@ -120,7 +112,7 @@ def compute(family, scales, sets, data_dir, threads, python):
     for scale in scales:
         nets = {"paper": _network(os.path.join(ROOT, "configs", family, f"x{scale}.yaml"), threads),
                 "robust": _network(os.path.join(ROOT, "configs", family, f"x{scale}_robust.yaml"), threads)}
-        model = os.path.join(PEERS, OPENCV_MODEL[family].format(scale=scale))
+        model = os.path.join(models_dir, OPENCV_MODEL[family].format(scale=scale))
         use_opencv = python is not None and os.path.isfile(model)
         per_scale = figures["scales"][str(scale)] = {}
         for set_name in sets:
@@ -198,6 +190,7 @@ def main(argv=None):
     parser.add_argument("--data_dir", default="")
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--opencv_python", default=".venv-opencv/bin/python")
+    parser.add_argument("--opencv_models", default="", help="folder of OpenCV's FSRCNN .pb graphs (empty: no column)")
     parser.add_argument("--json", default="")
     parser.add_argument("--render", default="")
     parser.add_argument("--from_json", action="store_true")
@@ -213,7 +206,7 @@ def main(argv=None):
         if python is None:
             print(f"OpenCV's dnn_superres is not available (here or at {args.opencv_python}): its column is {DASH}")
         figures = compute(args.family, [int(s) for s in args.scales.split(",")], sets, args.data_dir, args.threads,
-                          python)
+                          python, args.opencv_models)
         if args.json:
             from src import fileio
             fileio.write_json(args.json, figures)
