@@ -8,7 +8,7 @@ import mindspore as ms
 import numpy as np
 import pytest
 
-from conftest import run_script
+from conftest import require_sets, run_script
 from src import checkpoint, config, dataset, models, protocol
 from src.errors import UserError
 from src.models import classsr, fsrcnn
@@ -266,6 +266,7 @@ def test_export_refuses_classsr_with_a_reason(capsys):
 
 
 def test_realsr16_splits_into_disjoint_validation_and_test_photos(data_dir):
+    require_sets("RealSR16")
     folder, val = dataset.SUBSETS["RealSR4-val"]
     _, test = dataset.SUBSETS["RealSR12"]
     names = {os.path.splitext(os.path.basename(f))[0] for f in protocol.list_images(os.path.join(data_dir, folder))}
