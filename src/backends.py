@@ -26,7 +26,7 @@ import tempfile
 
 import numpy as np
 
-from src import fileio, paths
+from src import fileio, paths, tiling
 from src.errors import UserError
 
 BACKENDS = ("auto", "mindspore", "onnxruntime")
@@ -240,9 +240,9 @@ def build(cfg, spec, net, key):
         model = onnx.load(target.path)
     make_dynamic(model)
     simplify_prelu(model)
+    halo, bytes_per_pixel = tiling.network_needs(spec, net)
     metadata = {"key": key, "scale": spec.cfg.scale, "colour": spec.colour, "title": spec.title,
-                "describe": spec.describe(), "halo": spec.receptive_radius(net),
-                "bytes_per_pixel": spec.forward_bytes_per_pixel(net)}
+                "describe": spec.describe(), "halo": halo, "bytes_per_pixel": bytes_per_pixel}
     entry = model.metadata_props.add()
     entry.key, entry.value = METADATA_KEY, json.dumps(metadata)
     data = model.SerializeToString()

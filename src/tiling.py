@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from src import models
 from src.errors import UserError
 
 MIN_CORE = 8
@@ -60,6 +61,14 @@ def _spans(length, core, halo):
     spans = [Span(min(max(start - halo, 0), length - window), start, min(start + core, length))
              for start in range(0, length, core)]
     return window, spans
+
+
+def network_needs(spec, net):
+    """(halo, memory per LR pixel) of a network for tiles; (None, 0) when its spec is not models.Tileable: nothing
+    bounds what an output pixel depends on, so it runs on whole images only."""
+    if isinstance(spec, models.Tileable):
+        return spec.receptive_radius(net), spec.forward_bytes_per_pixel(net)
+    return None, 0
 
 
 def plan(shape, halo, core):

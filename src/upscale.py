@@ -283,10 +283,16 @@ class Upscaler(NamedTuple):
         """`net` as trained (its layers give the halo and the memory per pixel); `served`, the form that runs
         (default: net itself)."""
         from src import inference
-        return cls(functools.partial(inference.forward, served or net), spec.cfg.scale, spec.receptive_radius(net),
-                   spec.forward_bytes_per_pixel(net), tile, max_memory_mb * 2 ** 20, spec.colour, spec.title)
+        halo, bytes_per_pixel = tiling.network_needs(spec, net)
+        return cls(functools.partial(inference.forward, served or net), spec.cfg.scale, halo, bytes_per_pixel, tile,
+                   max_memory_mb * 2 ** 20, spec.colour, spec.title)
 
     def tiles(self, shape):
+        if self.halo is None:  # a network that is not Tileable
+            if self.tile:
+                raise UserError(f"{self.title} runs on whole images only (it declares no receptive radius): "
+                                "drop --tile")
+            return tiling.plan(shape, 0, max(shape))
         core = self.tile or tiling.core_for_budget(shape, self.halo, self.budget_bytes, self.bytes_per_pixel)
         return tiling.plan(shape, self.halo, core)
 

@@ -223,6 +223,13 @@ def test_a_network_added_as_one_module_and_its_yaml_trains_evaluates_and_exports
     code, _, err = run_script("export", net_args + ["--ckpt_file", str(out / "best.ckpt"), "--file_name",
                                                      str(tmp_path / "added")], capsys)
     assert code == 0 and (tmp_path / "added.mindir").stat().st_size > 0, err
+    # infer.py: a network that declares no Tileable capability runs whole images, and refuses --tile
+    image = next(image_folder.iterdir())
+    infer_args = net_args + ["--ckpt_file", str(out / "best.ckpt"), "--input", str(image), "--backend", "mindspore"]
+    code, stdout, err = run_script("infer", infer_args + ["--output", str(tmp_path / "big.png")], capsys)
+    assert code == 0 and "1 tile (whole image)" in stdout, err
+    code, _, err = run_script("infer", infer_args + ["--output", str(tmp_path / "b2.png"), "--tile", "8"], capsys)
+    assert code == 2 and "Added runs on whole images only" in err and not (tmp_path / "b2.png").exists()
 
 
 def test_the_record_is_one_json_entry_and_a_malformed_one_is_refused(tmp_path, random_ckpt):
