@@ -238,3 +238,18 @@ def test_train_runs_an_epoch_on_a_mix(image_folder, tmp_path, capsys):
     assert code == 0, err
     assert "LR made by cv2_cubic:2,pil_bicubic" in stdout
     assert (out / "best.ckpt").is_file() and len((out / "log.csv").read_text().splitlines()) == 2
+
+
+def test_robust_table_renders_rows_of_degradations_and_replaces_its_block():
+    from tools import robust_table
+    row = {"bicubic": 28.0, "paper": 30.0, "robust": None, "opencv": 28.5}
+    figures = {"family": "fsrcnn", "degradations": ["matlab_bicubic", "cv2_cubic"],
+               "scales": {"4": {"Set5": {"matlab_bicubic": row, "cv2_cubic": dict(row, paper=25.0)}}}}
+    table = robust_table.render(figures)
+    assert "| matlab_bicubic | 28.00 | **30.00** | – | 28.50 |" in table
+    assert "| cv2_cubic | 28.00 | 25.00 | – | **28.50** |" in table
+    start, end = robust_table.markers("fsrcnn")
+    page = f"intro\n{start}\nold\n{end}\nrest\n"
+    assert robust_table.replace_block(page, table, "fsrcnn") == f"intro\n{table}\nrest\n"
+    with pytest.raises(ValueError, match="no '<!-- robust table fsrcnn-s"):
+        robust_table.replace_block(page, table, "fsrcnn-s")
