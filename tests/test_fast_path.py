@@ -62,7 +62,8 @@ def test_bicubic_upscale_is_matlab_imresize(shape, scale):
 @pytest.mark.parametrize("argv,expected", [
     (["--scale", "2"], "checkpoints/fsrcnn_x2.ckpt"),
     (["--scale", "3"], "checkpoints/fsrcnn_x3.ckpt"),
-    ([], "checkpoints/fsrcnn_x4.ckpt"),
+    ([], "checkpoints/fsrcnn_x4_robust.ckpt"),  # a robust model ships for x4: photos get it (upscale.ROBUST_FIRST)
+    (["--d", "32", "--s", "5", "--m", "1"], "checkpoints/fsrcnn-s_x4_robust.ckpt"),
     (["--model", "fmen", "--scale", "3"], "checkpoints/fmen-s_x3.ckpt"),
     (["--model", "fmen"], "checkpoints/fmen-s_x4.ckpt"),
     (["--d", "32", "--s", "5", "--m", "1", "--scale", "2"], "checkpoints/fsrcnn-s_x2.ckpt"),
@@ -70,8 +71,8 @@ def test_bicubic_upscale_is_matlab_imresize(shape, scale):
     (["--scale", "2", "--ckpt_file", "mine.ckpt"], "mine.ckpt"),
 ])
 def test_infer_picks_the_shipped_model_of_the_scale_from_any_folder(argv, expected, tmp_path, monkeypatch):
-    """No --ckpt_file: the shipped model of that network and scale, found from another working directory; a
-    --ckpt_file (or one in --config_path) is kept as given."""
+    """No --ckpt_file: the shipped model of that network and scale (its robust variant where one ships), found from
+    another working directory; a --ckpt_file (or one in --config_path) is kept as given."""
     monkeypatch.chdir(tmp_path)
     argv = ["--input", "a.png", "--output", "b.png"] + argv
     cfg = config.get_config("", argv, "infer")
