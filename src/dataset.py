@@ -163,16 +163,6 @@ def installed_sha256(path, name):
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def __getattr__(name):
-    """SUBSETS ({name: (folder, images)}) and TEST_SETS, the table's former constants, for readers not yet on
-    subsets() and role(); built from data/sources.yaml when first asked for."""
-    if name == "SUBSETS":
-        return {key: (subset.of, subset.images) for key, subset in subsets().items()}
-    if name == "TEST_SETS":
-        return tuple(key for key in [*known_sets(), *subsets()] if role(key) == "test")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 # ---------------------------------------------------------------- where set names are looked up
 def resolve_data(name, data_dir):
     """A path as given if it exists, else the same name in paths.data_folder(data_dir); missing both is a one-line

@@ -173,7 +173,8 @@ def check_amp_level(path, info, params, amp_level):
 def _test_set_folders(data_dir):
     """The real paths of the test sets' folders (and .h5 files) in the data folder."""
     folder = dataset.data_folder(data_dir)
-    return {os.path.realpath(os.path.join(folder, name)) for name in dataset.TEST_SETS}
+    return {os.path.realpath(os.path.join(folder, name)) for name in [*dataset.known_sets(), *dataset.subsets()]
+            if dataset.role(name) == "test"}
 
 
 def check_validation_set(name, data_dir=""):
@@ -181,8 +182,8 @@ def check_validation_set(name, data_dir=""):
     of that name ('<data_dir>/Set5', 'Set5/'), or as a path (a link, another spelling) to a test set's folder of the
     data folder."""
     real = os.path.realpath(name) if os.path.exists(name) else None
-    if (dataset.set_name(name) in dataset.TEST_SETS
-            or (real and (dataset.set_name(real) in dataset.TEST_SETS or real in _test_set_folders(data_dir)))):
+    if (dataset.role(dataset.set_name(name)) == "test"
+            or (real and (dataset.role(dataset.set_name(real)) == "test" or real in _test_set_folders(data_dir)))):
         raise UserError(f"val_data '{name}' is a test set: select checkpoints on a validation set (default Val20)")
 
 

@@ -267,8 +267,8 @@ def test_export_refuses_classsr_with_a_reason(capsys):
 
 def test_realsr16_splits_into_disjoint_validation_and_test_photos(data_dir):
     require_sets("RealSR16")
-    folder, val = dataset.SUBSETS["RealSR4-val"]
-    _, test = dataset.SUBSETS["RealSR12"]
+    folder, val = dataset.subsets()["RealSR4-val"].of, dataset.subsets()["RealSR4-val"].images
+    test = dataset.subsets()["RealSR12"].images
     names = {os.path.splitext(os.path.basename(f))[0] for f in protocol.list_images(os.path.join(data_dir, folder))}
     assert not set(val) & set(test) and set(val) | set(test) == names
     assert [n for n, _, _ in dataset.load_eval_set("RealSR4-val", data_dir, 4)] == sorted(val)

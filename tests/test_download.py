@@ -464,8 +464,10 @@ def test_the_shipped_tables_list_every_set_with_its_role():
                                                   "Urban100", "Unknown")} == {
         "T91": "train", "BSD200": "train", "Val20": "val", "RealSR4-val": "val", "Set14": "test", "RealSR12": "test",
         "Urban100": "test", "Unknown": None}
-    assert set(dataset.TEST_SETS) == {"Set5", "Set14", "BSD100", "Urban100", "Manga109", "RealSR16", "RealSR12"}
-    assert dataset.SUBSETS["RealSR4-val"] == ("RealSR16", ("cam1_01", "cam1_010", "cam2_01", "cam2_010"))
+    assert {name for name in [*dataset.known_sets(), *dataset.subsets()] if dataset.role(name) == "test"} == {
+        "Set5", "Set14", "BSD100", "Urban100", "Manga109", "RealSR16", "RealSR12"}
+    assert dataset.subsets()["RealSR4-val"] == dataset.Subset("val", "RealSR16",
+                                                              ("cam1_01", "cam1_010", "cam2_01", "cam2_010"))
     assert sum(len(files) for files in dataset.checksums().values()) == 546
     assert dataset.known_sets()["Val20"].source_path("100007.png") == \
         "BIDS/BSDS500/a04b7c6c3a9f0ace74bf205c72a43d32e1c72722/BSDS500/data/images/test/100007.jpg"
