@@ -116,28 +116,22 @@ def load_defaults(model=None):
     return dict(values, **net_values), dict(helps, **net_helps)
 
 
-def merge_yaml(values, path):
-    """Override `values` with the keys of a yaml file; unknown keys and wrong types are UserErrors."""
+def _merge(values, overrides, path):
+    """`values` overridden by the keys of the yaml at `path` (`overrides`); unknown keys and wrong types are
+    UserErrors."""
     merged = dict(values)
-    for key, value in _read_yaml_documents(path)[0].items():
+    for key, value in overrides.items():
         if key not in values:
             raise UserError(f"{path}: unknown config key '{key}' (for model '{values['model']}')")
         merged[key] = _check_type(key, value, values[key], path)
     return merged
 
 
-def _chosen_model(argv, config_path, default):
-    """--model from the command line, else from the --config_path yaml, else the default: it decides which
-    network's keys exist."""
+def _command_line_model(argv):
+    """--model as given on the command line, or None."""
     pre = _Parser(add_help=False)
     pre.add_argument("--model", default=None)
-    known, _ = pre.parse_known_args(argv)
-    if known.model:
-        return known.model
-    if config_path:
-        model = _read_yaml_documents(config_path)[0].get("model", default)
-        return model if isinstance(model, str) else default
-    return default
+    return pre.parse_known_args(argv)[0].model
 
 
 def get_config(description, argv=None, command=None):
@@ -146,16 +140,18 @@ def get_config(description, argv=None, command=None):
     groups, helps = load_groups()
     pre = _Parser(add_help=False)
     pre.add_argument("--config_path", default="")
-    known, _ = pre.parse_known_args(argv)
-    known.config_path = paths.in_repository(known.config_path)  # configs/... typed outside the repository
-    model = _chosen_model(argv, known.config_path, groups[MODEL_GROUP]["model"])
-    values, helps = load_defaults(model)
-    values["model"] = model
-    if known.config_path:
-        values = merge_yaml(values, known.config_path)
-    net_keys = list(load_network_keys(model)[0])
+    config_path = paths.in_repository(pre.parse_known_args(argv)[0].config_path)  # configs/... from any folder
+    overrides = _read_yaml_documents(config_path)[0] if config_path else {}
+    # the model decides which network's keys exist: the command line's, else the yaml's, else the default
+    model = _command_line_model(argv) or overrides.get("model") or groups[MODEL_GROUP]["model"]
+    if not isinstance(model, str):
+        raise UserError(f"{config_path}: key 'model' must be str, got {type(model).__name__} {model!r}")
+    net_values, net_helps = load_network_keys(model)
+    values = dict({k: v for keys in groups.values() for k, v in keys.items()}, **net_values, model=model)
+    helps = dict(helps, **net_helps)
+    values = _merge(values, overrides, config_path)
     wanted = COMMANDS[command] if command else tuple(groups)
-    shown = [k for g in wanted for k in groups[g]] + (net_keys if MODEL_GROUP in wanted else [])
+    shown = [k for g in wanted for k in groups[g]] + (list(net_values) if MODEL_GROUP in wanted else [])
 
     parser = _Parser(description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--config_path", default="", help="yaml file whose keys override the defaults")
@@ -169,8 +165,6 @@ def get_config(description, argv=None, command=None):
                             metavar=type(default).__name__.upper(), **flag)
     cfg = Config(**values)
     parser.parse_args(argv, namespace=cfg)
-    if cfg.model != model:
-        raise UserError(f"model '{cfg.model}': give --model once")
     if command != "convert":  # a checkpoint read (convert writes it): checkpoints/... found from any folder
         cfg.ckpt_file = paths.in_repository(cfg.ckpt_file)
     return cfg
