@@ -41,10 +41,7 @@ def main(argv=None):
     dataset.check_scale(cfg.scale)
     if not cfg.images or not cfg.h5_file:
         raise UserError("give --images DIR and --h5_file OUT.h5")
-    out_dir = os.path.dirname(os.path.abspath(cfg.h5_file))
-    if not os.path.isdir(out_dir):
-        raise UserError(f"{cfg.h5_file}: output folder {out_dir} does not exist")
-    fileio.check_output_file(cfg.h5_file, "--h5_file")  # writable, not a folder: before any image is read
+    fileio.check_output_file(cfg.h5_file, "--h5_file")  # its folder exists and is writable: before any image is read
     files = protocol.list_images(dataset.resolve_data(cfg.images, cfg.data_dir))
     prepare = {"train": prepare_train, "eval": prepare_eval}.get(cfg.h5_layout)
     if prepare is None:
