@@ -81,7 +81,6 @@ CHROMA_TO_RGB = np.array([[0.0, 408.583], [-100.291, -208.120], [516.412, 0.0]])
 RGB_TO_YCBCR = np.array([[65.481, 128.553, 24.966], [-37.797, -74.203, 112.0], [112.0, -93.786, -18.214]]) / 255.0
 YCBCR_OFFSET = np.array([16.0, 128.0, 128.0])
 TAP_REACH = 2  # MATLAB bicubic upscaling by an integer factor reads LR pixels -2..2 around each output's own
-COLOUR_THREADS = 0  # threads of the colour stage; 0 = every core this process may use
 PARALLEL_PIXELS = 2 ** 17  # HR pixels per thread below which the colour stage stays on one thread
 SINGLE_THREAD_STRIP_BYTES = 2 ** 22  # temporaries of a strip of the colour stage when it runs on one thread
 BICUBIC_BLOCK = 3  # LR pixels per matrix product of bicubic_upscale (fastest of 2..16 at 256x256 x4, measured here)
@@ -119,16 +118,16 @@ def _band(scale, block):
     return band
 
 
-def bicubic_upscale(planes, scale, lr_rows=slice(None), block=BICUBIC_BLOCK, whole_blocks=False):
+def bicubic_upscale(planes, scale, lr_rows=slice(None), whole_blocks=False):
     """MATLAB imresize(plane, scale, 'bicubic') of each of C float32 planes (C x H x W) for an integer scale, in
     float32, for the LR rows `lr_rows` only: the C x (scale * rows) x (scale * W) result equals the same rows of the
-    whole one. Columns then rows, each as small matrix products (BLAS) on blocks of `block` LR pixels with their
-    mirrored neighbours (_band): equal to protocol.imresize to float32 rounding (~5e-5 of 255).
+    whole one. Columns then rows, each as small matrix products (BLAS) on blocks of BICUBIC_BLOCK LR pixels with
+    their mirrored neighbours (_band): equal to protocol.imresize to float32 rounding (~5e-5 of 255).
     whole_blocks: return (the contiguous result of whole blocks, a few rows and columns too many; the view of it that
     is the result): element-wise work on a contiguous array is several times faster in numpy than on a view."""
     channels, h, w = planes.shape
     start, stop, _ = lr_rows.indices(h)
-    reach, rows = TAP_REACH, stop - start
+    reach, rows, block = TAP_REACH, stop - start, BICUBIC_BLOCK
     row_blocks, col_blocks = -(-rows // block), -(-w // block)
     band = _band(scale, block)
     # the LR rows and columns the blocks read, mirrored at the image's edges (past them: cropped below)
@@ -180,7 +179,7 @@ def colour_stage(y_hr, rgb_lr, scale, budget_bytes, out=None):
     # of the memory budget; on one thread, strips of at most SINGLE_THREAD_STRIP_BYTES (measured here at 256x256:
     # 3.1 ms at x2 and 7.7 ms at x4 against 7.8 and 16.8 ms for one strip; two threads with one strip each: 2.5 and
     # 5.7 ms, smaller strips did not help them)
-    workers = min(COLOUR_THREADS or len(os.sched_getaffinity(0)), max(1, h * w * scale * scale // PARALLEL_PIXELS))
+    workers = min(len(os.sched_getaffinity(0)), max(1, h * w * scale * scale // PARALLEL_PIXELS))
     row_bytes = w * scale * scale * COLOUR_BYTES_PER_HR_PIXEL
     limit = budget_bytes // workers if workers > 1 else min(budget_bytes, SINGLE_THREAD_STRIP_BYTES)
     strip = max(1, limit // row_bytes)
