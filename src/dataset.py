@@ -353,12 +353,10 @@ def load_image_pair(path, scale, mode=protocol.LUMA, degradation=degradations.PA
     """(modcropped HR uint8, LR float 0..255) of one image file, read and degraded as `mode` (a protocol.ImageMode)
     says, the LR made by `degradation` (src/degradations.py; default the paper's protocol); an image smaller than
     the scale is a UserError."""
-    hr = protocol.load_image(path, mode.colour) if degradation == degradations.PAPER else degradations.read_pixels(path)
-    if min(hr.shape[:2]) < scale:
-        raise UserError(f"{path}: image {hr.shape[1]}x{hr.shape[0]} is smaller than the scale {scale}")
-    if degradation == degradations.PAPER:
-        return protocol.degrade(hr, scale, mode.lr_uint8)
-    return degradations.degrade(hr, scale, degradation, mode)
+    pixels = degradations.read_pixels(path)
+    if min(pixels.shape[:2]) < scale:
+        raise UserError(f"{path}: image {pixels.shape[1]}x{pixels.shape[0]} is smaller than the scale {scale}")
+    return degradations.degrade(pixels, scale, degradation, mode)
 
 
 def check_h5_mode(path, mode):
