@@ -5,7 +5,7 @@ import sys
 
 import mindspore as ms
 
-from src import environment
+from src import environment, paths
 from src.errors import UserError
 
 DEVICE_TARGETS = ("CPU", "GPU", "Ascend")
@@ -150,9 +150,9 @@ def _absolute_paths(cfg):
         else:
             setattr(cfg, key, ",".join(os.path.abspath(part) if part and os.path.exists(part) else part
                                        for part in value.split(",")))
-    data_env = os.environ.get("FSRCNN_DATA_DIR")  # src/paths.py's fallback data folder
+    data_env = os.environ.get(paths.DATA_DIR_VARIABLE)  # the fallback data folder
     if data_env:
-        os.environ["FSRCNN_DATA_DIR"] = os.path.abspath(data_env)
+        os.environ[paths.DATA_DIR_VARIABLE] = os.path.abspath(data_env)
 
 
 def enter_rank_dir(cfg, rank):
