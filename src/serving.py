@@ -139,8 +139,7 @@ def preprocess(set_path, images, scale, folder, shape=None, mode=protocol.LUMA):
     meta.json lists the files before they are written ("complete": false until all are), so an interrupted run
     leaves nothing the next run does not know to be its own."""
     check_names(images, set_path)
-    fileio.check_output_folder(folder, "--lr_bin_dir")
-    os.makedirs(folder, exist_ok=True)
+    os.makedirs(folder, exist_ok=True)  # preprocess.py checked it can write there before reading the set
     earlier = _own_files(folder)
     planes = [inference.network_input(lr) for _, _, lr in images]
     if shape is not None:
@@ -241,8 +240,7 @@ def postprocess(meta, images, sr_folder, png_folder=""):
     channels = 3 if image_mode(meta).colour == "rgb" else 1
     check_names(images, meta["set"])
     if png_folder:
-        fileio.check_output_folder(png_folder, "--png_dir")
-        os.makedirs(png_folder, exist_ok=True)
+        os.makedirs(png_folder, exist_ok=True)  # postprocess.py checked it can write there before reading the set
     per_image = {}
     for name, hr, lr in images:
         plane = read_plane(os.path.join(sr_folder, f"{name}.bin"),
