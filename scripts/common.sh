@@ -136,9 +136,9 @@ rank_dirs() {
 # console to $LOG_DIR/launcher.log and exit with the run's exit code (msrun and mpirun: 0 or their failure code).
 #   single     one process (launcher variables unset, so a stale environment cannot start a distributed run)
 #   msrun      WORKERS processes on this machine, always --join=True (without it msrun returns 0 at once)
-# Every mode but single gives each rank its own working directory (rank_dirs).
 #   mpirun     WORKERS processes through OpenMPI
 #   ranktable  WORKERS processes, one per device of RANK_TABLE_FILE (Ascend), logs in $LOG_DIR/rank_<r>.log
+# Every mode but single gives each rank its own working directory (rank_dirs).
 launch() {
     local mode=$1 workers=$2 code
     shift 2
