@@ -116,9 +116,11 @@ def compute(family, scales, sets, data_dir, threads, python, models_dir):
         use_opencv = python is not None and os.path.isfile(model)
         per_scale = figures["scales"][str(scale)] = {}
         for set_name in sets:
-            folder = dataset.resolve_data(set_name, data_dir)
-            files = protocol.list_images(folder)
             rows = per_scale[set_name] = {}
+            pixels = {}  # the set's files, read once, for OpenCV's column
+            if use_opencv:
+                files = protocol.list_images(dataset.resolve_data(set_name, data_dir))
+                pixels = {os.path.splitext(os.path.basename(f))[0]: degradations.read_pixels(f) for f in files}
             for name in degradations.NAMES:
                 images = dataset.load_eval_set(set_name, data_dir, scale, protocol.LUMA, name)
                 row = {"bicubic": float(np.mean([
@@ -129,10 +131,8 @@ def compute(family, scales, sets, data_dir, threads, python, models_dir):
                     row[column] = net
                 row["opencv"] = None
                 if use_opencv:
-                    pixels = {os.path.splitext(os.path.basename(f))[0]: degradations.read_pixels(f) for f in files}
-                    pixels = {key: pixels[key] for key, _, _ in images}
                     outputs = opencv_upscale(python, model, scale,
-                                             {key: rgb_lr(p, scale, name) for key, p in pixels.items()})
+                                             {key: rgb_lr(pixels[key], scale, name) for key, _, _ in images})
                     row["opencv"] = float(np.mean([
                         evaluate.score_image(outputs[key], hr, None, scale, False, False)["psnr"]
                         for key, hr, _ in images]))
