@@ -4,8 +4,8 @@
 Two workloads, Set5 x4 LR images in batches of --bench_batch (8) and one 256x256 LR image, on each path: the
 MindSpore network (GRAPH_MODE), the exported MINDIR (nn.GraphCell), ONNX Runtime, and the C++ harness once built
 (bash ascend310_infer/build.sh). Prints median ms per batch, images/s and GFLOP/s; see src/benchmark.py.
---compare_torch also runs the PyTorch reference script --torch_reference (in --torch_python, a venv with torch) on the same
-workloads plus one training step, and prints our time over PyTorch's for each.
+--compare_torch also runs the PyTorch reference script --torch_reference (in --torch_python, a venv with torch) on the
+same workloads plus one training step, and prints our time over PyTorch's for each.
 ClassSR (--config_path configs/classsr/x4.yaml) times one large image (--bench_image) on the paths classsr (its
 router) and fsrcnn_whole (plain FSRCNN(56, 12, 4) on the whole image), in the same run.
 """

@@ -1,8 +1,8 @@
 """The latency protocol of benchmark.py: workloads x inference paths, median milliseconds per iteration.
 
-Protocol (the one the MindSpore FSRCNN port claims, docs/protocol.md section 4): `warmup` untimed iterations, then `iters`
-timed ones; each iteration is one forward pass of one batch, timed until its output is a host array; the median is
-reported, with images/s = batch / median and GFLOP/s = 2 x MACs / median, MACs = the model spec's
+Protocol (the one the MindSpore FSRCNN port claims, docs/protocol.md section 4): `warmup` untimed iterations, then
+`iters` timed ones; each iteration is one forward pass of one batch, timed until its output is a host array; the
+median is reported, with images/s = batch / median and GFLOP/s = 2 x MACs / median, MACs = the model spec's
 macs_per_lr_pixel x the LR pixels of the batch (docs/protocol.md section 1).
 
 Workloads:

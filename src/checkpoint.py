@@ -74,10 +74,8 @@ def check_architecture(path, info, spec):
 
 def network_from_checkpoint(path, spec):
     """Build the network a checkpoint holds (as `spec` describes it) and load its weights."""
-    params, info = read(path)
-    check_architecture(path, info, spec)
     net = spec.build()
-    load_weights(net, params, path, spec)
+    load_parts([(path, net, spec, "")])
     return net
 
 

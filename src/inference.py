@@ -13,8 +13,8 @@ def served_network(spec):
 
 
 def make_dynamic(net, channels=1):
-    """Compile once for any batch/height/width instead of once per input size (docs/protocol.md section 5), with the PReLU
-    form that suits dynamic-shape graphs (src/models/fsrcnn.py PReLU).
+    """Compile once for any batch/height/width instead of once per input size (docs/protocol.md section 5), with the
+    PReLU form that suits dynamic-shape graphs (src/models/fsrcnn.py PReLU).
 
     Measured trade-off on MindSpore 2.10 CPU (python -m tools.profile_ops): a dynamic-shape FSRCNN runs at about the
     speed of a static one only with MindSpore's PReLU kernel, but a static graph costs ~0.4 s to compile per new

@@ -87,7 +87,8 @@ def open_image(path):
 
 def load_image(path, colour="y"):
     """Read an 8-bit image file as what a network of this colour mode sees: its uint8 luma plane (colour "y",
-    docs/protocol.md section 2 step 1) or its uint8 HxWx3 RGB pixels (colour "rgb"; grayscale repeated in R, G and B)."""
+    docs/protocol.md section 2 step 1) or its uint8 HxWx3 RGB pixels (colour "rgb"; grayscale repeated in R, G and
+    B)."""
     img = open_image(path)
     if img.mode in _LUMA_MODES:
         plane = np.asarray(img, dtype=np.uint8)

@@ -159,7 +159,7 @@ def test_a_spec_is_registered_under_its_module_name():
         models.register(TinySpec)
 
 
-ADDED_MODULE = '''"""A network added from outside src/models/: this module and added_net.yaml beside it, nothing else."""
+ADDED_MODULE = '''"""A network added from outside src/models/: this module and added_net.yaml beside it."""
 from mindspore import nn
 
 from src.models import NetworkSpec, register

@@ -1,4 +1,5 @@
-"""Tiled inference equals whole-image inference up to float rounding, and the halo it needs is exactly the derived receptive radius."""
+"""Tiled inference equals whole-image inference up to float rounding, and the halo it needs is exactly the derived
+receptive radius."""
 import functools
 
 import numpy as np

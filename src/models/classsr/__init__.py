@@ -91,8 +91,9 @@ class ClassSRSpec(NetworkSpec, Tileable, Benchmarkable):
         if len(paths) != len(self.branch_shapes):
             raise UserError(f"branch_ckpts names {len(paths)} files for {len(self.branch_shapes)} branches "
                             f"({self.cfg.branches})")
+        paths = [p.strip() for p in paths]
         return [(path, cell, FSRCNNSpec.for_arch(self.cfg.scale, *branch), f"branches.{k}.")
-                for k, (branch, cell, path) in enumerate(zip(self.branch_shapes, net.branches, (p.strip() for p in paths)))
+                for k, (branch, cell, path) in enumerate(zip(self.branch_shapes, net.branches, paths))
                 if branch != BICUBIC and path and (which is None or k in which)]
 
     def _fixed(self, k):
