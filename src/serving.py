@@ -128,7 +128,7 @@ def _own_files(folder):
 
 
 def _write_meta(folder, meta):
-    fileio.write_json(os.path.join(folder, META_FILE), meta)
+    fileio.write_bytes(os.path.join(folder, META_FILE), json.dumps(meta, indent=2).encode("utf-8"))
 
 
 def preprocess(set_path, images, scale, folder, shape=None, mode=protocol.LUMA):
