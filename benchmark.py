@@ -25,12 +25,12 @@ def main(argv=None):
     from src import benchmark, device, inference, models
     spec = models.spec_for(cfg)
     names = benchmark.parse_paths(cfg.bench_paths, spec)
-    if cfg.iters < 1 or cfg.warmup < 0 or cfg.bench_batch < 1 or cfg.threads < 0:
-        raise UserError("--iters and --bench_batch must be >= 1, --warmup and --threads >= 0")
+    if cfg.iters < 1 or cfg.warmup < 0 or cfg.bench_batch < 1:
+        raise UserError("--iters and --bench_batch must be >= 1, --warmup >= 0")
     from src import evaluate
     evaluate.check_json(cfg.json, [cfg.ckpt_file])
     device.setup(cfg)
-    threads = device.cpu_threads(cfg.threads)
+    threads = environment.cpu_threads(cfg.threads)
     net = inference.served_network(spec)
     workloads = benchmark.workloads(spec)
     with tempfile.TemporaryDirectory(prefix="fsrcnn-bench-") as workdir:

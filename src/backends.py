@@ -26,7 +26,7 @@ import tempfile
 
 import numpy as np
 
-from src import fileio, paths, tiling
+from src import environment, fileio, paths, tiling
 from src.errors import UserError
 
 BACKENDS = ("auto", "mindspore", "onnxruntime")
@@ -68,16 +68,6 @@ def choose(cfg):
             raise UserError("--backend onnxruntime needs the onnxruntime package (pip install -r requirements.txt)")
         return MINDSPORE
     return ONNXRUNTIME
-
-
-def intra_op_threads(requested):
-    """ONNX Runtime's threads: `requested` (--threads), or every core this process may use when 0 (as MindSpore's,
-    src/device.py cpu_threads; ONNX Runtime's own default counts the machine's cores, not the ones allowed)."""
-    cores = len(os.sched_getaffinity(0))
-    if not 0 <= requested <= 4 * cores:
-        raise UserError(f"threads {requested}: give 0 (every core) up to {4 * cores} (4x the {cores} cores this "
-                        "process may use)")
-    return requested or cores
 
 
 def session_options(ort, threads, spinning=True):
@@ -205,7 +195,7 @@ def load_cached(cfg):
     if not os.path.isfile(path):
         return None, key
     try:
-        network = OnnxNetwork(path, intra_op_threads(cfg.threads))
+        network = OnnxNetwork(path, environment.cpu_threads(cfg.threads))
     except UserError:
         raise
     except Exception:  # noqa: BLE001 - a truncated or foreign file: rebuilt
@@ -247,7 +237,7 @@ def build(cfg, spec, net, key):
     entry.key, entry.value = METADATA_KEY, json.dumps(metadata)
     data = model.SerializeToString()
     try:
-        network = OnnxNetwork(data, intra_op_threads(cfg.threads))
+        network = OnnxNetwork(data, environment.cpu_threads(cfg.threads))
     except Exception as err:  # noqa: BLE001 - ONNX Runtime refusing the model
         raise BackendUnavailable(f"ONNX Runtime refuses the exported model ({str(err).splitlines()[0]})") from None
     _verify(network, served, spec.channels)

@@ -72,21 +72,12 @@ def check_options(cfg):
     if cfg.device_target == "CPU" and cfg.amp_level != "O0":
         raise UserError(f"amp_level {cfg.amp_level} needs float16 kernels: use it on GPU or Ascend "
                         "(device_target CPU trains in float32, amp_level O0)")
-    cores = len(os.sched_getaffinity(0))
-    if not 0 <= cfg.threads <= 4 * cores:
-        raise UserError(f"threads {cfg.threads}: give 0 (every core) up to {4 * cores} (4x the {cores} cores this "
-                        "process may use)")
+    environment.cpu_threads(cfg.threads)  # refuses a count out of range
     if cfg.device_target != "CPU" and cfg.graph_kernel:
         raise UserError(f"graph_kernel is a CPU option here (device_target {cfg.device_target}): drop --graph_kernel")
     if cfg.device_target == "CPU" and cfg.dataset_sink_mode:
         raise UserError("dataset_sink_mode needs a device queue (GPU or Ascend); on CPU the batches are fed from "
                         "the host anyway: drop --dataset_sink_mode")
-
-
-def cpu_threads(requested):
-    """CPU kernel threads: `requested`, or every core this process may use when 0. MindSpore's own default (25)
-    oversubscribes small machines (compare python -m tools.profile_ops --threads 25 with --threads 2)."""
-    return requested or len(os.sched_getaffinity(0))
 
 
 _cpu_threads_in_use = []
@@ -186,7 +177,7 @@ def setup(cfg):
     ms.set_context(mode=ms.GRAPH_MODE)
     if cfg.device_target == "CPU":
         # deterministic: one thread, as the PReLU slope gradient is summed over threads in arrival order
-        _set_cpu_threads(1 if cfg.deterministic else cpu_threads(cfg.threads))
+        _set_cpu_threads(1 if cfg.deterministic else environment.cpu_threads(cfg.threads))
         if cfg.graph_kernel:
             _enable_graph_kernel()
     else:

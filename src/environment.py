@@ -24,6 +24,7 @@ import subprocess
 import sys
 
 from src import paths
+from src.errors import UserError
 
 ISA_VARIABLES = ("ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA")
 CAPS_TO_TRY = ("AVX2", "AVX")
@@ -39,6 +40,18 @@ ms.device_context.cpu.op_tuning.threads_num(1)
 conv = nn.Conv2d(1, 8, 5, pad_mode="pad", padding=2, has_bias=True)
 conv(ms.Tensor(np.ones((1, 1, 16, 16), np.float32))).asnumpy()
 """
+
+
+def cpu_threads(requested):
+    """CPU threads of MindSpore's kernels and ONNX Runtime's: `requested` (--threads), or every core this process may
+    use when 0 (MindSpore's own default, 25, oversubscribes small machines: compare python -m tools.profile_ops
+    --threads 25 with --threads 2; ONNX Runtime's counts the machine's cores, not the ones allowed). More than 4x the
+    usable cores is refused."""
+    cores = len(os.sched_getaffinity(0))
+    if not 0 <= requested <= 4 * cores:
+        raise UserError(f"threads {requested}: give 0 (every core) up to {4 * cores} (4x the {cores} cores this "
+                        "process may use)")
+    return requested or cores
 
 
 def convolution_kernels(verbose_log):

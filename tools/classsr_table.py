@@ -30,7 +30,7 @@ def main(argv=None):
     router, forced = spec.router(net), spec.router(net, force=len(spec.branch_shapes) - 1)
     tag = os.path.splitext(os.path.basename(cfg.ckpt_file))[0]
     results = {"config": spec.describe(), "ckpt": cfg.ckpt_file, "machine": benchmark.machine(),
-               "threads": device.cpu_threads(cfg.threads), "iters": cfg.iters, "patch": cfg.class_patch,
+               "threads": environment.cpu_threads(cfg.threads), "iters": cfg.iters, "patch": cfg.class_patch,
                "stride": cfg.class_stride, "halo": cfg.class_halo, "sets": {}}
     for set_name in cfg.eval_sets.split(","):
         images = dataset.load_eval_set(set_name.strip(), cfg.data_dir, cfg.scale)

@@ -62,7 +62,7 @@ def step_child(options, iters, warmup, threads):
     cfg = get_config("", options.split() + ["--threads", str(threads)])
     device.setup(cfg)
     spec = models.spec_for(cfg)
-    settings = benchmark.Settings(warmup, iters, device.cpu_threads(threads), "")
+    settings = benchmark.Settings(warmup, iters, environment.cpu_threads(threads), "")
     print(benchmark.train_step_ms(spec, STEP_PATCH, STEP_BATCH, settings))
 
 

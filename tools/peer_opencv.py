@@ -288,7 +288,7 @@ def parse_args(argv):
                         help="rounds of the command-line comparison (256x256 at x4, start-up included); 0 = none")
     parser.add_argument("--json", default="", help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
-    args.threads = backends.intra_op_threads(args.threads)
+    args.threads = environment.cpu_threads(args.threads)
     args.networks = [n.strip() for n in args.networks.split(",") if n.strip()]
     args.scales = [int(s) for s in args.scales.split(",")]
     args.sizes = [tuple(int(v) for v in s.lower().split("x")) for s in args.sizes.split(",")]
