@@ -22,7 +22,7 @@ import numpy as np
 import yaml
 from PIL import Image
 
-from src import degradations, paths, protocol
+from src import degradations, fileio, paths, protocol
 from src.errors import UserError
 from src.paths import data_folder  # also read as dataset.data_folder (benchmark.py)
 
@@ -258,14 +258,8 @@ def write_eval_h5(path, images):
 
 
 def _atomic_h5(path, fill):
-    tmp = f"{path}.tmp"
-    try:
-        with h5py.File(tmp, "w") as f:
-            fill(f)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with fileio.atomic_path(path, suffix=".tmp.h5") as tmp, h5py.File(tmp, "w") as f:
+        fill(f)
 
 
 @contextlib.contextmanager

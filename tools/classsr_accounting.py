@@ -8,13 +8,12 @@ on Y (protocol of docs/protocol.md section 2), the median wall time of `iters` r
 counted two ways: multiply-adds executed, and the paper's FLOPs (2 x multiply-adds, the deconvolution counted per HR
 pixel). Class-Module and overlap are included. Also: the routing picture (sub-images tinted by branch over the image).
 """
-import os
 
 import mindspore as ms
 import numpy as np
 from PIL import Image
 
-from src import benchmark, evaluate, inference, protocol
+from src import benchmark, evaluate, fileio, inference, protocol
 from src.models import classsr
 
 BRANCH_TINTS = [(70, 150, 255), (80, 220, 120), (255, 200, 60), (255, 80, 80)]
@@ -82,9 +81,8 @@ def routing_picture(router, lr, path, width=640):
         tint[r0:r1, c0:c1] = BRANCH_TINTS[k % len(BRANCH_TINTS)]
     img = Image.fromarray(protocol.round_uint8(0.55 * grey + 0.45 * tint))
     img = img.resize((width, round(h * width / w)), Image.BICUBIC) if w > width else img
-    tmp = f"{path}.tmp.png"
-    img.save(tmp)
-    os.replace(tmp, path)
+    with fileio.atomic_path(path, suffix=".tmp.png") as tmp:
+        img.save(tmp)
 
 
 def format_table(title, summary, branches):

@@ -22,7 +22,7 @@ import sys
 import tempfile
 
 from src.paths import ROOT  # noqa: E402
-from src import environment  # noqa: E402
+from src import environment, fileio  # noqa: E402
 
 environment.prepare()
 
@@ -140,10 +140,7 @@ def main():
         print(f"training step, batch {STEP_BATCH} of LR {STEP_PATCH}x{STEP_PATCH}, {step['options']}: "
               f"{step['median_ms']:.1f} ms")
     if args.json:
-        tmp = args.json + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump({"models": rows, "training_steps": steps}, f, indent=2)
-        os.replace(tmp, args.json)
+        fileio.write_json(args.json, {"models": rows, "training_steps": steps})
 
 
 if __name__ == "__main__":

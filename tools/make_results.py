@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 from src.paths import ROOT  # noqa: E402
-from src import environment  # noqa: E402
+from src import environment, fileio  # noqa: E402
 
 environment.prepare()
 from tools import results  # noqa: E402
@@ -36,9 +36,7 @@ def main():
     readme = os.path.join(ROOT, "README.md")
     with open(readme, encoding="utf-8") as f:
         text = results.replace_block(f.read(), results.render(results_dir, results.training_rows(ROOT)))
-    with open(readme + ".tmp", "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(readme + ".tmp", readme)
+    fileio.write_text(readme, text)
     print(f"rewrote the results table in {readme}")
 
 
