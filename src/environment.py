@@ -23,7 +23,7 @@ import platform
 import subprocess
 import sys
 
-from src import paths
+from src import fileio, paths
 from src.errors import UserError
 
 ISA_VARIABLES = ("ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA")
@@ -143,10 +143,7 @@ def _write_cache(path, entry):
     """Atomically (temporary name, then rename): launchers start several processes that may probe at once."""
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(entry, f)
-        os.replace(tmp, path)
+        fileio.write_text(path, json.dumps(entry))
     except OSError:
         pass  # a read-only home only costs the probe next time
 
