@@ -139,13 +139,6 @@ def cache_path(cfg, key):
     return os.path.join(paths.cache_dir(), CACHE_FOLDER, f"{_cache_stem(cfg.ckpt_file)}{key}.onnx")
 
 
-def _remove_quietly(path):
-    try:
-        os.remove(path)
-    except OSError:
-        pass
-
-
 def _remove_stale(path):
     """Remove the models cached for the same checkpoint file under other keys (an older content or exporter), and
     the least recently used beyond MAX_CACHED (checkpoints that are gone leave theirs behind)."""
@@ -153,7 +146,7 @@ def _remove_stale(path):
     stem = name[:name.rindex(".", 0, len(name) - len(".onnx")) + 1]
     for other in glob.glob(os.path.join(glob.escape(folder), glob.escape(stem) + "*.onnx")):
         if other != path:
-            _remove_quietly(other)
+            fileio.remove_quietly(other)
     models = []
     for other in glob.glob(os.path.join(glob.escape(folder), "*.onnx")):
         try:
@@ -162,7 +155,7 @@ def _remove_stale(path):
             pass
     for _, other in sorted(models, reverse=True)[MAX_CACHED:]:
         if other != path:
-            _remove_quietly(other)
+            fileio.remove_quietly(other)
 
 
 # ---------------------------------------------------------------- running

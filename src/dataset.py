@@ -29,7 +29,6 @@ from src.paths import data_folder  # also read as dataset.data_folder (benchmark
 PAPER_LR_PATCH = {2: 10, 3: 7, 4: 6}
 AUGMENT_SCALES = (1.0, 0.9, 0.8, 0.7, 0.6)
 ROTATIONS = (0, 1, 2, 3)  # multiples of 90 degrees
-PROJECT_DATA_DIR = paths.DATA_DIR  # for readers not yet on src.paths
 ROLES = ("train", "val", "test")
 NAME = re.compile(r"\w[\w.-]*")  # a set's or a file's name: a plain file name, never a path
 

@@ -67,7 +67,8 @@ def _fsync_folder(folder):
         os.close(fd)
 
 
-def _remove_quietly(path):
+def remove_quietly(path):
+    """Remove a file if it is there; a file already gone (or not removable) is no error."""
     try:
         os.remove(path)
     except OSError:
@@ -88,7 +89,7 @@ def atomic_open(path, mode="w", encoding="utf-8", newline=None):
             _sync(f.fileno())
         _commit(tmp, path)
     except BaseException:
-        _remove_quietly(tmp)
+        remove_quietly(tmp)
         raise
 
 
@@ -108,7 +109,7 @@ def atomic_path(path, suffix=TMP_SUFFIX):
             os.close(fd)
         _commit(tmp, path)
     except BaseException:
-        _remove_quietly(tmp)
+        remove_quietly(tmp)
         raise
 
 
@@ -205,7 +206,7 @@ def remove_stale_temps(folder, names):
     left there; returns their names. Only for a folder this process has locked: nobody else writes there."""
     removed = [entry for entry in os.listdir(folder) if is_temp_of(entry, names)]
     for entry in removed:
-        _remove_quietly(os.path.join(folder, entry))
+        remove_quietly(os.path.join(folder, entry))
     return removed
 
 
@@ -270,7 +271,7 @@ class FolderLock:
     def release(self):
         if self.fd is None:
             return
-        _remove_quietly(self.path)  # still locked: a process that opened it sees it unlinked and retries
+        remove_quietly(self.path)  # still locked: a process that opened it sees it unlinked and retries
         os.close(self.fd)
         self.fd = None
         if self.created_folder:

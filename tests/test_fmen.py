@@ -10,7 +10,7 @@ import mindspore as ms
 import numpy as np
 import pytest
 
-from src import checkpoint, dataset, evaluate, inference, protocol, tiling, torch_state
+from src import checkpoint, dataset, evaluate, inference, paths, protocol, tiling, torch_state
 from src.config import get_config
 from src.errors import UserError
 from src.models import fmen, spec_for
@@ -326,7 +326,7 @@ def test_eval_of_the_shipped_x4_on_set5_matches_the_reference_figures(capsys):
     """The PyTorch forward of the authors' weights, scored by the protocol: Set5 x4 32.09 / 0.8938."""
     import eval as eval_script
     eval_script.main(["--config_path", "configs/fmen-s/x4.yaml", "--eval_sets", "Set5", "--data_dir",
-                      dataset.PROJECT_DATA_DIR])
+                      paths.DATA_DIR])
     row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("Set5"))
     psnr, ssim = map(float, row.split()[2:4])
     assert psnr == pytest.approx(32.09, abs=0.005) and ssim == pytest.approx(0.8938, abs=0.00005)
