@@ -331,9 +331,9 @@ def _start(args, tmp_path):
                             start_new_session=True)
 
 
-def _interrupt_after(proc, marker, timeout=240):
-    """Send SIGINT once stdout shows `marker` (the work has begun: MindSpore has run its first graph), then wait;
-    returns (exit code, stdout, stderr)."""
+def _interrupt_after(proc, marker, timeout=240, repeat=False):
+    """Send SIGINT once stdout shows `marker` (the work has begun: MindSpore has run its first graph), then wait
+    (with `repeat`, send it again every second until the process ends); returns (exit code, stdout, stderr)."""
     seen, deadline = [], time.time() + timeout
     for line in proc.stdout:
         seen.append(line)
@@ -342,6 +342,12 @@ def _interrupt_after(proc, marker, timeout=240):
             proc.send_signal(signal.SIGINT)
             break
         assert time.time() < deadline, "".join(seen)
+    for _ in range(120 if repeat else 0):
+        try:
+            proc.wait(timeout=1)
+            break
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGINT)
     try:
         out, err = proc.communicate(timeout=120)
     except subprocess.TimeoutExpired:
@@ -371,7 +377,9 @@ def test_ctrl_c_during_training_releases_the_run_folder(image_folder, tmp_path):
     proc = _start([os.path.join(ROOT, "train.py"), "--train_data", str(image_folder), "--val_data",
                    str(image_folder), "--output_dir", str(out), "--epochs", "50", "--log_every_steps", "1",
                    "--threads", "1", *FAST], tmp_path)
-    code, stdout, err = _interrupt_after(proc, "loss is")
+    # one Ctrl-C can land in the moment MindSpore's own handler is back in place during a step (docs/reliability.md):
+    # like a user pressing it again, the test repeats it until the process ends
+    code, stdout, err = _interrupt_after(proc, "loss is", repeat=True)
     assert code == 130, (code, stdout, err)
     assert err.strip().splitlines()[-1] == "interrupted" and "Traceback" not in err, err
     left = os.listdir(out) if out.exists() else []
