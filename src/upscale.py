@@ -7,10 +7,11 @@ bounded for huge images: the network runs on exact tiles (src/tiling.py), and th
 with the image is the input, the float32 HR output of the network and the output's own pixels.
 The network runs on the backend src/backends.py picks (ONNX Runtime on CPU by default, from a cached model: then
 MindSpore is never imported); MindSpore is imported only when the network is loaded: options, paths and images are
-checked first, at once. Without --ckpt_file, infer.py takes the shipped model of the network and scale,
-its robust variant where one ships (pick_checkpoint).
+checked first, at once. Without --ckpt_file, infer.py takes the shipped model of the network and scale; where a
+robust variant ships too, each image gets the one its LR calls for (pick_checkpoint, RoutedUpscaler).
 """
 import concurrent.futures
+import copy
 import errno
 import functools
 import io
@@ -26,7 +27,7 @@ from numpy.lib.stride_tricks import as_strided, sliding_window_view
 from PIL import Image, ImageOps
 from tqdm import tqdm
 
-from src import compare, dataset, fileio, paths, protocol, tiling
+from src import aliasing, compare, dataset, fileio, paths, protocol, tiling
 from src.errors import UserError
 
 MIN_SIDE = 2
@@ -348,28 +349,33 @@ def _onnx_upscaler(network, cfg):
 
 
 # ---------------------------------------------------------------- the shipped checkpoints
-# ROBUST_FIRST: where a robust model of the network and scale ships (docs/robust.md: fine-tuned on LR made by the
-# downscales users meet), photos get it: the paper-protocol model falls 2.4-2.9 dB below bicubic on LR made by
-# OpenCV's INTER_CUBIC, the robust one stays above bicubic under every degradation measured. The paper-protocol
-# models stay what eval.py and the README table score.
-# (model, network keys, family): checkpoints/<family>_x<scale>.ckpt holds that network (configs/<family>/)
+# (model, network keys, family): checkpoints/<family>_x<scale>.ckpt holds that network (configs/<family>/), and
+# <family>_x<scale>_robust.ckpt its robust variant where one ships (docs/robust.md)
 SHIPPED = (("fsrcnn", {"d": 56, "s": 12, "m": 4}, "fsrcnn"),
            ("fsrcnn", {"d": 32, "s": 5, "m": 1}, "fsrcnn-s"),
            ("fmen", {"n_feats": 50, "mid_feats": 16, "down_blocks": 4}, "fmen-s"),
            ("classsr", {}, "classsr"))
+SHIPPED_MODELS = ("auto", "paper", "robust")
 
 
-def shipped_checkpoint(cfg):
-    """The shipped checkpoint of cfg's network and scale (checkpoints/fsrcnn_x2.ckpt for --scale 2, the FMEN-S
-    of that scale for --model fmen, FSRCNN-s for --d 32 --s 5 --m 1), found from any working directory; "" if the
-    project ships none."""
+class Route(NamedTuple):
+    """Where a robust model ships beside the paper-protocol one: images whose aliasing.score is above `threshold`
+    go to `robust_ckpt` (checkpoints/router.json names the pair `key`)."""
+    key: str
+    robust_ckpt: str
+    threshold: float
+
+
+def shipped_checkpoints(cfg):
+    """(family, paper-protocol checkpoint, robust checkpoint) of cfg's network and scale, found from any working
+    directory: checkpoints/fsrcnn_x2.ckpt for --scale 2, the FMEN-S of that scale for --model fmen, FSRCNN-s for
+    --d 32 --s 5 --m 1; a path is "" where the project ships none."""
     for model, keys, family in SHIPPED:
         if cfg.model == model and all(getattr(cfg, k, None) == v for k, v in keys.items()):
-            for name in (f"{family}_x{cfg.scale}_robust", f"{family}_x{cfg.scale}"):  # robust first: ROBUST_FIRST
-                path = paths.in_repository(os.path.join("checkpoints", f"{name}.ckpt"))
-                if os.path.isfile(path):
-                    return path
-    return ""
+            found = [paths.in_repository(os.path.join("checkpoints", f"{family}_x{cfg.scale}{suffix}.ckpt"))
+                     for suffix in ("", "_robust")]
+            return (family, *(path if os.path.isfile(path) else "" for path in found))
+    return "", "", ""
 
 
 def ckpt_given(argv, config_path):
@@ -385,10 +391,81 @@ def ckpt_given(argv, config_path):
 
 
 def pick_checkpoint(cfg, argv):
-    """infer.py without --ckpt_file (nor one in its --config_path): the shipped model of the network and scale
-    asked for (shipped_checkpoint), so that `--scale 2` or `--model fmen --scale 3` alone works."""
-    if not ckpt_given(argv, getattr(cfg, "config_path", "")):
-        cfg.ckpt_file = shipped_checkpoint(cfg) or cfg.ckpt_file
+    """infer.py without --ckpt_file (nor one in its --config_path): the shipped model of the network and scale asked
+    for, so that `--scale 2` or `--model fmen --scale 3` alone works. Where a robust model ships too, --shipped_model
+    picks: robust, paper, or auto (the default) = per image by how aliased the LR looks (src/aliasing.py, the pair's
+    threshold in checkpoints/router.json; the robust model alone if the pair has none). Sets cfg.ckpt_file and
+    cfg.route (a Route, or None: one model for every image)."""
+    cfg.route = None
+    if ckpt_given(argv, getattr(cfg, "config_path", "")):
+        return
+    choice = getattr(cfg, "shipped_model", "auto")
+    if choice not in SHIPPED_MODELS:
+        raise UserError(f"--shipped_model must be one of {', '.join(SHIPPED_MODELS)}, got '{choice}'")
+    family, paper, robust = shipped_checkpoints(cfg)
+    if choice == "paper" or not robust:
+        cfg.ckpt_file = paper or cfg.ckpt_file
+        return
+    key = f"{family}_x{cfg.scale}"
+    threshold = aliasing.read_thresholds().get(key) if choice == "auto" and paper else None
+    cfg.ckpt_file = robust if threshold is None else paper
+    if threshold is not None:
+        cfg.route = Route(key, robust, threshold)
+
+
+class RoutedUpscaler:
+    """A paper-protocol model and its robust model as one upscaler: each image goes to the robust one if its LR
+    looks aliased (aliasing.score above the route's threshold), else to the paper one. Each model is loaded when an
+    image first needs it (a single image loads one)."""
+
+    def __init__(self, cfg):
+        self.cfg, self.route = cfg, cfg.route
+        self.ckpt = {"paper": cfg.ckpt_file, "robust": cfg.route.robust_ckpt}
+        self.loaded, self.last = {}, None
+        self.scale = cfg.scale
+
+    def member(self, name):
+        if name not in self.loaded:
+            cfg = copy.copy(self.cfg)
+            cfg.ckpt_file, cfg.route = self.ckpt[name], None
+            self.loaded[name] = load_upscaler(cfg)
+        return self.loaded[name]
+
+    def pick(self, pixels):
+        """("paper" or "robust", the LR's aliasing score)."""
+        planes = pixels[..., None] if pixels.ndim == 2 else pixels
+        luma = luma_of(planes[..., :3]) if planes.shape[2] >= 3 else planes[..., 0]
+        score = aliasing.score(luma)
+        return ("robust" if score > self.route.threshold else "paper"), score
+
+    @property
+    def title(self):
+        return (self.last or self.member("paper")).title
+
+    def upscale(self, pixels):
+        """(upscaled pixels, the tile plan with the model chosen)."""
+        name, score = self.pick(pixels)
+        self.last = self.member(name)
+        out, tiles = self.last.upscale(pixels)
+        return out, RoutedPlan(tiles, f"{name} model (aliasing score {score:.2f}, threshold "
+                                      f"{self.route.threshold:.2f})")
+
+    def upscale_with(self, pixels, predict, tiles):
+        return self.member("paper").upscale_with(pixels, predict, tiles)
+
+
+class RoutedPlan(NamedTuple):
+    """A tile plan and the model a RoutedUpscaler chose, as upscale_job prints them."""
+    tiles: tiling.TilePlan
+    choice: str
+
+    def describe(self):
+        return f"{self.choice}, {self.tiles.describe()}"
+
+
+def make_upscaler(cfg):
+    """load_upscaler, or a RoutedUpscaler where pick_checkpoint routed between two shipped models."""
+    return RoutedUpscaler(cfg) if getattr(cfg, "route", None) else load_upscaler(cfg)
 
 
 # ---------------------------------------------------------------- checking the paths
@@ -582,7 +659,7 @@ def run_file(cfg):
     job = prepare(cfg.input, cfg.output, cfg.overwrite)
     if job.warning:
         print(f"warning: {job.warning}", file=sys.stderr)
-    print(upscale_job(job, load_upscaler(cfg), cfg.compare, compare_fmt))
+    print(upscale_job(job, make_upscaler(cfg), cfg.compare, compare_fmt))
 
 
 def run_folder(cfg):
@@ -604,7 +681,7 @@ def run_folder(cfg):
             raise UserError(f"{cfg.output}: output folder {parent} does not exist")
     fileio.check_output_folder(cfg.output, "--output")  # writable, before the network loads and the first image
     os.makedirs(cfg.output, exist_ok=True)
-    upscaler = load_upscaler(cfg)
+    upscaler = make_upscaler(cfg)
     failed = 0
     for src in tqdm(files, desc="upscaling", unit="image", disable=None):
         try:

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from conftest import ROOT, assert_same_but_rounding
-from src import backends, config, paths, protocol, upscale
+from src import aliasing, backends, config, paths, protocol, upscale
 from src.errors import UserError
 
 SET5 = os.path.join(ROOT, "data", "Set5")
@@ -59,26 +59,34 @@ def test_bicubic_upscale_is_matlab_imresize(shape, scale):
 
 
 # ---------------------------------------------------------------- the shipped checkpoints, from any folder
-@pytest.mark.parametrize("argv,expected", [
-    (["--scale", "2"], "checkpoints/fsrcnn_x2.ckpt"),
-    (["--scale", "3"], "checkpoints/fsrcnn_x3.ckpt"),
-    ([], "checkpoints/fsrcnn_x4_robust.ckpt"),  # a robust model ships for x4: photos get it (upscale.ROBUST_FIRST)
-    (["--d", "32", "--s", "5", "--m", "1"], "checkpoints/fsrcnn-s_x4_robust.ckpt"),
-    (["--model", "fmen", "--scale", "3"], "checkpoints/fmen-s_x3.ckpt"),
-    (["--model", "fmen"], "checkpoints/fmen-s_x4.ckpt"),
-    (["--d", "32", "--s", "5", "--m", "1", "--scale", "2"], "checkpoints/fsrcnn-s_x2.ckpt"),
-    (["--config_path", "configs/fsrcnn-s/x3.yaml"], "checkpoints/fsrcnn-s_x3.ckpt"),
-    (["--scale", "2", "--ckpt_file", "mine.ckpt"], "mine.ckpt"),
+@pytest.mark.parametrize("argv,expected,routed_to", [
+    (["--scale", "2"], "checkpoints/fsrcnn_x2.ckpt", "checkpoints/fsrcnn_x2_robust.ckpt"),
+    (["--scale", "3"], "checkpoints/fsrcnn_x3.ckpt", "checkpoints/fsrcnn_x3_robust.ckpt"),
+    ([], "checkpoints/fsrcnn_x4.ckpt", "checkpoints/fsrcnn_x4_robust.ckpt"),  # a robust model ships beside it
+    (["--shipped_model", "robust"], "checkpoints/fsrcnn_x4_robust.ckpt", None),
+    (["--shipped_model", "paper"], "checkpoints/fsrcnn_x4.ckpt", None),
+    (["--d", "32", "--s", "5", "--m", "1"], "checkpoints/fsrcnn-s_x4.ckpt", "checkpoints/fsrcnn-s_x4_robust.ckpt"),
+    (["--model", "fmen", "--scale", "3"], "checkpoints/fmen-s_x3.ckpt", None),
+    (["--model", "fmen"], "checkpoints/fmen-s_x4.ckpt", None),
+    (["--d", "32", "--s", "5", "--m", "1", "--scale", "2"], "checkpoints/fsrcnn-s_x2.ckpt", None),
+    (["--config_path", "configs/fsrcnn-s/x3.yaml"], "checkpoints/fsrcnn-s_x3.ckpt", None),
+    (["--scale", "2", "--ckpt_file", "mine.ckpt"], "mine.ckpt", None),
 ])
-def test_infer_picks_the_shipped_model_of_the_scale_from_any_folder(argv, expected, tmp_path, monkeypatch):
-    """No --ckpt_file: the shipped model of that network and scale (its robust variant where one ships), found from
-    another working directory; a --ckpt_file (or one in --config_path) is kept as given."""
+def test_infer_picks_the_shipped_model_of_the_scale_from_any_folder(argv, expected, routed_to, tmp_path, monkeypatch):
+    """No --ckpt_file: the shipped model of that network and scale, found from another working directory; where its
+    robust variant ships too, routed to it per image (unless --shipped_model says which); a --ckpt_file (or one in
+    --config_path) is kept as given."""
     monkeypatch.chdir(tmp_path)
     argv = ["--input", "a.png", "--output", "b.png"] + argv
     cfg = config.get_config("", argv, "infer")
     upscale.pick_checkpoint(cfg, argv)
     want = expected if expected == "mine.ckpt" else os.path.join(ROOT, expected)
     assert cfg.ckpt_file == want
+    if routed_to is None:
+        assert cfg.route is None
+    else:
+        assert cfg.route.robust_ckpt == os.path.join(ROOT, routed_to)
+        assert cfg.route.threshold == aliasing.read_thresholds()[cfg.route.key]
 
 
 @pytest.mark.parametrize("command", ["eval", "export", "benchmark", "infer"])

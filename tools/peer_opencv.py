@@ -1,21 +1,25 @@
 """The project's upscaling against OpenCV's, timed in one run: python -m tools.peer_opencv --models DIR
-[--opencv_python .venv-opencv/bin/python] [--threads 0] [--rounds 7] [--cli_rounds 5] [--json FILE]
+[--opencv_python .venv-opencv/bin/python] [--threads 0] [--rounds 7] [--folder_rounds 3] [--cli_rounds 5]
+[--json FILE]
 
 The CPU peer a user picks for FSRCNN is OpenCV's dnn_superres module with the published FSRCNN TensorFlow graphs
 (FSRCNN_x{2,3,4}.pb, FSRCNN-small_x{2,3,4}.pb; --models names their folder). Both sides get the same 8-bit RGB LR
 image in memory (OpenCV its BGR copy) and return the 8-bit HR image:
-- the project: infer.py's in-process pipeline, upscale.load_upscaler(cfg).upscale(pixels) with the default backend
-  (luma, the network, the colour stage), on the shipped FSRCNN and FSRCNN-s of each scale; its network alone is
-  timed too (the rest is pre- and post-processing);
+- the project: infer.py's in-process pipeline as infer.py runs it by default (upscale.pick_checkpoint and
+  make_upscaler: the shipped FSRCNN and FSRCNN-s of each scale on the default backend, routed between the
+  paper-protocol and robust models where both ship; luma, the routing score, the network, the colour stage); the
+  network it picks for the image is timed alone too (the rest is pre- and post-processing);
 - OpenCV: DnnSuperResImpl.upsample() in a worker process of a Python that has cv2.dnn_superres (this one, else
   --opencv_python; OpenCV is no project dependency: python3 -m venv .venv-opencv &&
   .venv-opencv/bin/pip install 'opencv-contrib-python-headless<5'; OpenCV 5 dropped the TensorFlow importer).
 Rounds are interleaved (each round times every case on both sides, the side that goes first alternating); a case's
 figure is the median over rounds of each round's median, its spread the lowest and highest round medians. Both sides
-use --threads threads (0: every core this process may use). With --cli_rounds, one 256x256 image at x4 from the
-command line, start-up included: `python infer.py` (cached model) against OpenCV's equivalent script (read, upsample,
-write a PNG). The CPU (model name, ISA flags) and the load average before and after are printed: figures taken
-while other work runs are not comparable. docs/performance.md holds the table of a quiet run.
+use --threads threads (0: every core this process may use). With --folder_rounds, folder mode: infer.py's run over a
+folder of --folder_images 256x256 PNGs (in-process, its models loaded by the run) against OpenCV's script over the
+same files (model loaded, each image read, upsampled and written), per image. With --cli_rounds, one 256x256 image
+at x4 from the command line, start-up included: `python infer.py` (cached model) against OpenCV's equivalent script
+(read, upsample, write a PNG). The CPU (model name, ISA flags) and the load average before and after are printed:
+figures taken while other work runs are not comparable. docs/performance.md holds the table of a quiet run.
 """
 import os
 
@@ -53,13 +57,22 @@ ISA_FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile")
 
 # The OpenCV side: a worker process reading one JSON job per line, answering with its per-call milliseconds.
 _WORKER = r"""
-import json, sys, time
+import json, os, sys, time
 import cv2, numpy as np
 cv2.setNumThreads(int(sys.argv[1]))
 models = {}
 print(json.dumps({"version": cv2.__version__}), flush=True)
 for line in sys.stdin:
     job = json.loads(line)
+    if "folder" in job:  # OpenCV's script for a folder: load the model, then read, upsample, write each image
+        start = time.perf_counter()
+        sr = cv2.dnn_superres.DnnSuperResImpl_create()
+        sr.readModel(job["model"])
+        sr.setModel("fsrcnn", job["scale"])
+        for name in sorted(os.listdir(job["folder"])):
+            cv2.imwrite(os.path.join(job["out"], name), sr.upsample(cv2.imread(os.path.join(job["folder"], name))))
+        print(json.dumps({"s": time.perf_counter() - start}), flush=True)
+        continue
     key = (job["model"], job["scale"])
     if key not in models:
         models[key] = cv2.dnn_superres.DnnSuperResImpl_create()
@@ -150,6 +163,12 @@ class OpenCVWorker:
         self.proc.stdin.flush()
         return self._answer()
 
+    def folder(self, model, scale, folder, out):
+        """Seconds of OpenCV's script on every image of `folder` (written into `out`), its model load included."""
+        self.proc.stdin.write(json.dumps({"model": model, "scale": scale, "folder": folder, "out": out}) + "\n")
+        self.proc.stdin.flush()
+        return self._answer()["s"]
+
     def close(self):
         self.proc.stdin.close()
         self.proc.wait(timeout=60)
@@ -170,15 +189,25 @@ def lr_images(folder):
     return images
 
 
-def project_upscaler(network, scale, threads):
-    """The shipped model's upscaler on the default backend (its model built now if it is not cached); and the
-    backend's name."""
-    argv = ["--config_path", NETWORKS[network][0].format(scale=scale), "--threads", str(threads)]
+def infer_argv(network, scale, threads):
+    """infer.py's options for the shipped model of `network` at `scale` (its defaults otherwise: what a user runs)."""
+    return ["--scale", str(scale), "--threads", str(threads)] + (["--d", "32", "--s", "5", "--m", "1"]
+                                                                 if network == "FSRCNN-s" else [])
+
+
+def project_upscaler(network, scale, threads, pixels):
+    """The upscaler infer.py runs by default for `network` at `scale` (the shipped model, routed between the
+    paper-protocol and robust models where both ship; models built now if they are not cached), the network it
+    picks for `pixels`, and the backend's name."""
+    argv = infer_argv(network, scale, threads)
     cfg = config.get_config("", argv, "infer")
+    upscale.pick_checkpoint(cfg, argv)
     with contextlib.redirect_stdout(io.StringIO()):
-        upscaler = upscale.load_upscaler(cfg)
-    backend = "onnxruntime" if isinstance(upscaler.predict, backends.OnnxNetwork) else "mindspore"
-    return upscaler, backend
+        upscaler = upscale.make_upscaler(cfg)
+        upscaler.upscale(pixels)  # loads the model the image goes to
+        chosen = upscaler.member(upscaler.pick(pixels)[0]) if cfg.route else upscaler
+    backend = "onnxruntime" if isinstance(chosen.predict, backends.OnnxNetwork) else "mindspore"
+    return upscaler, chosen.predict, backend
 
 
 def time_calls(fn, warmup, iters):
@@ -205,12 +234,12 @@ def run_pipeline(args, worker, images):
             model = os.path.join(args.models, NETWORKS[network][1].format(scale=scale))
             if not os.path.isfile(model):
                 raise UserError(f"{model}: OpenCV's FSRCNN graph is missing (--models: the folder of the .pb files)")
-            upscaler, backend = project_upscaler(network, scale, args.threads)
             for size in args.sizes:
-                cases.append(((network, scale, size), upscaler, backend, model))
-    rounds = {case[0]: {"project": [], "network": [], "opencv": [], "backend": case[2]} for case in cases}
+                upscaler, network_alone, backend = project_upscaler(network, scale, args.threads, images[size][0])
+                cases.append(((network, scale, size), upscaler, network_alone, backend, model))
+    rounds = {case[0]: {"project": [], "network": [], "opencv": [], "backend": case[3]} for case in cases}
     for r in range(args.rounds):
-        for (key, upscaler, _, model) in cases:
+        for (key, upscaler, network_alone, _, model) in cases:
             pixels, file = images[key[2]]
             luma = upscale.luma_of(pixels) / np.float32(255.0)
 
@@ -218,7 +247,7 @@ def run_pipeline(args, worker, images):
                 rounds[key]["project"].append(statistics.median(
                     time_calls(lambda: upscaler.upscale(pixels), args.warmup, args.iters)))
                 rounds[key]["network"].append(statistics.median(
-                    time_calls(lambda: upscaler.predict(luma), args.warmup, args.iters)))
+                    time_calls(lambda: network_alone(luma), args.warmup, args.iters)))
 
             def theirs():
                 answer = worker.time(model, key[1], file, args.warmup, args.iters)
@@ -229,6 +258,52 @@ def run_pipeline(args, worker, images):
                 side()
         print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
     return rounds
+
+
+def folder_images(folder, count):
+    """`count` 256x256 RGB PNGs in folder/lr, cropped from the Set5 images that are that large (at other offsets,
+    mirrored every other time); returns the folder."""
+    lr = os.path.join(folder, "lr")
+    os.makedirs(lr)
+    sources = [rgb for rgb in (protocol.load_image(f, "rgb") for f in protocol.list_images(os.path.join(
+        paths.DATA_DIR, "Set5"))) if min(rgb.shape[:2]) >= 256]
+    for i in range(count):
+        rgb = sources[i % len(sources)]
+        top, left = (i * 37) % (rgb.shape[0] - 255), (i * 53) % (rgb.shape[1] - 255)
+        crop = rgb[top:top + 256, left:left + 256]
+        Image.fromarray(crop[:, ::-1] if i % 2 else crop).save(os.path.join(lr, f"photo_{i:02d}.png"))
+    return lr
+
+
+def run_folders(args, worker, folder):
+    """{(network, scale): {"project": [...], "opencv": [...]}}: per-image seconds (the whole run over the images)
+    of infer.py's folder mode in-process (models loaded by the run, as from the command line with the cached
+    models) and of OpenCV's script over the same PNG files; rounds interleaved."""
+    lr = folder_images(folder, args.folder_images)
+    cases = {(network, scale): os.path.join(args.models, NETWORKS[network][1].format(scale=scale))
+             for network in args.networks for scale in args.scales}
+    times = {key: {"project": [], "opencv": []} for key in cases}
+    for r in range(args.folder_rounds):
+        for (network, scale), model in cases.items():
+            out = os.path.join(folder, f"out_{network}_{scale}")
+            os.makedirs(out, exist_ok=True)
+            argv = infer_argv(network, scale, args.threads) + ["--input", lr, "--output", out, "--overwrite"]
+
+            def ours():
+                start = time.perf_counter()
+                with contextlib.redirect_stdout(io.StringIO()):
+                    cfg = config.get_config("", argv, "infer")
+                    upscale.pick_checkpoint(cfg, argv)
+                    upscale.run(cfg)
+                times[(network, scale)]["project"].append((time.perf_counter() - start) / args.folder_images)
+
+            def theirs():
+                seconds = worker.folder(model, scale, lr, out)
+                times[(network, scale)]["opencv"].append(seconds / args.folder_images)
+            for side in ((ours, theirs) if r % 2 == 0 else (theirs, ours)):
+                side()
+        print(f"folder round {r + 1}/{args.folder_rounds} done", file=sys.stderr)
+    return times
 
 
 def run_cli(args, python, folder, images):
@@ -259,6 +334,17 @@ def run_cli(args, python, folder, images):
 
 
 # ---------------------------------------------------------------- the report
+def folder_table(folders, count):
+    head = (f"{'network':<10}{'scale':>6}  {'project ms/image (spread)':<28}{'OpenCV ms/image (spread)':<28}"
+            f"{'project/OpenCV':>15}")
+    lines = [f"folder mode: {count} 256x256 PNGs in, PNGs out, models loaded by the run", head, "-" * len(head)]
+    for (network, scale), got in folders.items():
+        ours, theirs = (tuple(1000 * v for v in summary(got[side])) for side in ("project", "opencv"))
+        lines.append(f"{network:<10}{'x' + str(scale):>6}  {f'{ours[0]:.1f} ({ours[1]:.1f}-{ours[2]:.1f})':<28}"
+                     f"{f'{theirs[0]:.1f} ({theirs[1]:.1f}-{theirs[2]:.1f})':<28}{ours[0] / theirs[0]:>15.2f}")
+    return "\n".join(lines)
+
+
 def table(rounds):
     head = (f"{'network':<10}{'scale':>6}{'LR size':>10}  {'project ms (spread)':<22}{'of which network':<20}"
             f"{'OpenCV ms (spread)':<22}{'project/OpenCV':>15}")
@@ -286,6 +372,8 @@ def parse_args(argv):
     parser.add_argument("--sizes", default="256x256,480x320", help=f"LR sizes among {', '.join(map(str, IMAGES))}")
     parser.add_argument("--cli_rounds", type=int, default=5,
                         help="rounds of the command-line comparison (256x256 at x4, start-up included); 0 = none")
+    parser.add_argument("--folder_images", type=int, default=20, help="images of the folder-mode comparison")
+    parser.add_argument("--folder_rounds", type=int, default=3, help="rounds of the folder-mode comparison; 0 = none")
     parser.add_argument("--json", default="", help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
     args.threads = environment.cpu_threads(args.threads)
@@ -294,7 +382,8 @@ def parse_args(argv):
     args.sizes = [tuple(int(v) for v in s.lower().split("x")) for s in args.sizes.split(",")]
     unknown = [n for n in args.networks if n not in NETWORKS] + [s for s in args.sizes if s not in IMAGES]
     unknown += [s for s in args.scales if s not in (2, 3, 4)]
-    if unknown or min(args.rounds, args.iters) < 1 or args.warmup < 0 or args.cli_rounds < 0:
+    if unknown or min(args.rounds, args.iters, args.folder_images) < 1 or min(args.warmup, args.cli_rounds,
+                                                                              args.folder_rounds) < 0:
         raise UserError(f"unknown or invalid choices {unknown or ''} (see --help)")
     if not os.path.isdir(args.models):
         raise UserError(f"{args.models}: no such folder (--models: the folder of OpenCV's FSRCNN .pb files)")
@@ -312,6 +401,7 @@ def main(argv=None):
         worker = OpenCVWorker(python, args.threads)
         try:
             rounds = run_pipeline(args, worker, images)
+            folders = run_folders(args, worker, folder) if args.folder_rounds else None
         finally:
             worker.close()
         cli = run_cli(args, python, folder, images) if args.cli_rounds else None
@@ -323,6 +413,8 @@ def main(argv=None):
           f"OpenCV {worker.version}; {args.rounds} interleaved rounds of {args.iters} calls after {args.warmup} "
           f"warm-up; median of round medians (lowest-highest); load average before {before}, after {after}")
     print(table(rounds))
+    if folders:
+        print(folder_table(folders, args.folder_images))
     if cli:
         ours, theirs = summary(cli["project"]), summary(cli["opencv"])
         print(f"command line, one 256x256 image at x4 (start-up, read, upscale, write PNG), {args.cli_rounds} rounds: "
@@ -331,6 +423,8 @@ def main(argv=None):
     if args.json:
         report = {"cpu": cpu_line(), "threads": args.threads, "opencv": worker.version, "load_before": before,
                   "load_after": after, "rounds": args.rounds, "iters": args.iters, "cli": cli,
+                  "folders": [{"network": k[0], "scale": k[1], "images": args.folder_images, **v}
+                              for k, v in (folders or {}).items()],
                   "cases": [{"network": k[0], "scale": k[1], "lr_size": list(k[2]), **v} for k, v in rounds.items()]}
         fileio.write_json(args.json, report)
 

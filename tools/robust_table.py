@@ -9,7 +9,9 @@ FSRCNN, with the LR made by each degradation of src/degradations.py.
 For each scale and set (sets missing from the data folder are left out) and each degradation: the bicubic upscaling
 of the LR the networks read (eval.py's bic PSNR), configs/<family>/x<scale>.yaml (the paper-protocol model) and
 configs/<family>/x<scale>_robust.yaml (its checkpoint where it exists, else "–"), scored as eval.py --degradation
-does (shave = scale). OpenCV's FSRCNN (the published .pb graphs in --opencv_models, FSRCNN-small for fsrcnn-s,
+does (shave = scale), and "auto", what infer.py runs by default: per image the robust model where src/aliasing.py's
+score of the LR is above the pair's threshold in checkpoints/router.json (python -m tools.calibrate_router), else the
+paper model. OpenCV's FSRCNN (the published .pb graphs in --opencv_models, FSRCNN-small for fsrcnn-s,
 run by cv2.dnn_superres) upscales the 8-bit RGB LR image of the same degradation (for matlab_bicubic: MATLAB's
 imresize of the RGB image, rounded) and is scored on the Y of its RGB output; it needs opencv-contrib-python-headless
 4.x, here or in --opencv_python (python3 -m venv .venv-opencv && .venv-opencv/bin/pip install
@@ -31,12 +33,12 @@ from src.paths import ROOT  # noqa: E402
 
 environment.prepare()
 
-from src import degradations, protocol  # noqa: E402
+from src import aliasing, degradations, protocol  # noqa: E402
 from src.errors import UserError  # noqa: E402
 
 OPENCV_MODEL = {"fsrcnn": "FSRCNN_x{scale}.pb", "fsrcnn-s": "FSRCNN-small_x{scale}.pb"}
 TITLE = {"fsrcnn": "FSRCNN(56, 12, 4)", "fsrcnn-s": "FSRCNN-s (32, 5, 1)"}
-COLUMNS = ("bicubic", "paper", "robust", "opencv")
+COLUMNS = ("bicubic", "paper", "robust", "auto", "opencv")
 DASH = "–"
 
 
@@ -89,7 +91,7 @@ def rgb_lr(pixels, scale, name):
 
 
 # ---------------------------------------------------------------- the figures
-def _network(config_path, threads):
+def network_of_config(config_path, threads):
     """The served network of a config's checkpoint (dynamic shapes, as eval.py), or None if there is no such config
     or checkpoint yet."""
     from src import inference, models
@@ -110,8 +112,9 @@ def compute(family, scales, sets, data_dir, threads, python, models_dir):
     device.setup(get_config("", ["--threads", str(threads)]))
     figures = {"family": family, "degradations": list(degradations.NAMES), "scales": {}}
     for scale in scales:
-        nets = {"paper": _network(os.path.join(ROOT, "configs", family, f"x{scale}.yaml"), threads),
-                "robust": _network(os.path.join(ROOT, "configs", family, f"x{scale}_robust.yaml"), threads)}
+        nets = {"paper": network_of_config(os.path.join(ROOT, "configs", family, f"x{scale}.yaml"), threads),
+                "robust": network_of_config(os.path.join(ROOT, "configs", family, f"x{scale}_robust.yaml"), threads)}
+        threshold = aliasing.read_thresholds().get(f"{family}_x{scale}")
         model = os.path.join(models_dir, OPENCV_MODEL[family].format(scale=scale))
         use_opencv = python is not None and os.path.isfile(model)
         per_scale = figures["scales"][str(scale)] = {}
@@ -125,10 +128,15 @@ def compute(family, scales, sets, data_dir, threads, python, models_dir):
                 images = dataset.load_eval_set(set_name, data_dir, scale, protocol.LUMA, name)
                 row = {"bicubic": float(np.mean([
                     metrics.psnr(protocol.bicubic_upscale(lr, scale), hr, scale) for _, hr, lr in images]))}
-                for column, net in nets.items():
-                    if net is not None:
-                        net = evaluate.score_set(net, images, scale, with_ssim=False, with_bicubic=False)[0]["psnr"]
-                    row[column] = net
+                per_image = {column: evaluate.score_set(net, images, scale, with_ssim=False, with_bicubic=False)[1]
+                             for column, net in nets.items() if net is not None}
+                for column in nets:
+                    row[column] = evaluate.mean_scores(per_image[column])["psnr"] if column in per_image else None
+                row["auto"] = None  # infer.py's default: each image to the model aliasing.score picks
+                if threshold is not None and len(per_image) == len(nets):
+                    row["auto"] = float(np.mean([
+                        per_image["robust" if aliasing.score(lr) > threshold else "paper"][key]["psnr"]
+                        for key, _, lr in images]))
                 row["opencv"] = None
                 if use_opencv:
                     outputs = opencv_upscale(python, model, scale,
@@ -166,8 +174,8 @@ def render(figures):
             cells = []
             for k in present:
                 row = figures["scales"][k][set_name][name]
-                known = [row[c] for c in COLUMNS if row[c] is not None]
-                cells += [_cell(row[c], max(known) if known else None) for c in COLUMNS]
+                known = [row[c] for c in COLUMNS if row.get(c) is not None]
+                cells += [_cell(row.get(c), max(known) if known else None) for c in COLUMNS]
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
         lines.append("")
     lines.append(end)

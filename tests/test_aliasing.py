@@ -1,0 +1,110 @@
+"""infer.py's choice between a paper-protocol model and its robust model: the aliasing score tells LR made by an
+antialiased downscale from LR made by an unfiltered one (the degradation known, Set5), the threshold search, the
+router file read as untrusted, and infer.py routing real images end to end."""
+import glob
+import json
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import ROOT, run_script
+from src import aliasing, degradations
+from src.errors import UserError
+
+SET5 = sorted(glob.glob(os.path.join(ROOT, "data", "Set5", "*.png")))
+ANTIALIASED = ("matlab_bicubic", "pil_bicubic", "pil_lanczos")
+
+
+def _scores(scale, name):
+    return [aliasing.score(degradations.degrade(degradations.read_pixels(f), scale, name)[1]) for f in SET5]
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_score_tells_antialiased_from_unfiltered_lr(scale):
+    """Every Set5 image downscaled by MATLAB's or Pillow's antialiased filters scores below every one downscaled by
+    OpenCV's INTER_CUBIC (and INTER_LINEAR at x3 and x4, where it samples without filtering)."""
+    unfiltered = ["cv2_cubic"] + (["cv2_linear"] if scale > 2 else [])
+    low = max(s for name in ANTIALIASED for s in _scores(scale, name))
+    high = min(s for name in unfiltered for s in _scores(scale, name))
+    assert low < high, (low, high)
+
+
+def test_score_of_flat_and_tiny_planes_is_minus_infinity():
+    """Nothing to alias: the paper model."""
+    assert aliasing.score(np.full((40, 40), 7.0)) == float("-inf")
+    assert aliasing.score(np.random.default_rng(0).random((5, 90))) == float("-inf")
+
+
+def test_score_reads_the_central_crop_only():
+    rng = np.random.default_rng(1)
+    plane = rng.random((600, 700))
+    crop = plane[172:428, 222:478]
+    assert aliasing.score(plane) == aliasing.score(crop)
+
+
+@pytest.mark.parametrize("scores,gains,expected", [
+    ([0.0, 1.0, 2.0, 3.0], [-1.0, -1.0, 2.0, 3.0], 1.5),  # robust above 1.5: +5
+    ([3.0, 0.0, 2.0, 1.0], [3.0, -1.0, 2.0, -1.0], 1.5),  # order does not matter
+    ([0.0, 1.0, 2.0], [1.0, 0.5, 2.0], -1.0),  # the robust model gains everywhere: below every score
+    ([0.0, 1.0, 2.0], [-1.0, -0.5, -2.0], 3.0),  # it loses everywhere: above every score
+    ([0.0, 1.0, 2.0, 3.0], [-1.0, 4.0, -2.0, 3.0], 0.5),  # +5 from 0.5, against +1 from 2.5
+])
+def test_best_threshold_maximises_the_total_gain(scores, gains, expected):
+    assert aliasing.best_threshold(scores, gains) == expected
+
+
+@pytest.mark.parametrize("content,problem", [
+    (b"\xff\xfe", "not a readable router file"),
+    (b"[1, 2]", "no 'pairs' table"),
+    (b'{"pairs": {"fsrcnn_x4": {"threshold": "0.5"}}}', "pair 'fsrcnn_x4' has no finite threshold"),
+    (b'{"pairs": {"fsrcnn_x4": {"threshold": true}}}', "pair 'fsrcnn_x4' has no finite threshold"),
+    (b'{"pairs": {"fsrcnn_x4": {"threshold": 1e400}}}', "pair 'fsrcnn_x4' has no finite threshold"),
+    (b'{"pairs": {"fsrcnn_x4": 0.5}}', "pair 'fsrcnn_x4' has no finite threshold"),
+])
+def test_a_broken_router_file_is_one_line_naming_it(content, problem, tmp_path):
+    path = tmp_path / "router.json"
+    path.write_bytes(content)
+    with pytest.raises(UserError, match=problem) as err:
+        aliasing.read_thresholds(str(path))
+    assert str(path) in str(err.value)
+    assert aliasing.read_thresholds(str(tmp_path / "absent.json")) == {}
+
+
+def test_the_shipped_router_sends_unfiltered_set5_lr_to_the_robust_model():
+    """The safety the router exists for: the paper model falls below bicubic on LR made by OpenCV's INTER_CUBIC, so
+    every such Set5 image goes to the robust model, at every calibrated pair's scale."""
+    thresholds = aliasing.read_thresholds()
+    assert {"fsrcnn_x4", "fsrcnn-s_x4"} <= set(thresholds)
+    for key, threshold in thresholds.items():
+        scale = int(key.rsplit("_x", 1)[1])
+        assert min(_scores(scale, "cv2_cubic")) > threshold, key
+    with open(os.path.join(ROOT, aliasing.ROUTER_FILE), encoding="utf-8") as f:
+        pairs = json.load(f)["pairs"]
+    for key, entry in pairs.items():  # calibrated on training images, validated on Val20: never a test set
+        assert not {"Set5", "Set14", "BSD100", "Urban100"} & set(entry["calibrated_on"].split(",")), key
+
+
+def test_infer_routes_each_image_of_a_folder_to_the_model_its_lr_calls_for(tmp_path, capsys, monkeypatch):
+    """Two LR images of Set5's butterfly, one made by MATLAB's antialiased bicubic (rounded, as a saved file) and
+    one by OpenCV's INTER_CUBIC: infer.py's default sends the first to the paper model and the second to the robust
+    one, and each output is the one that model gives alone (--shipped_model)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    pixels = degradations.read_pixels(os.path.join(ROOT, "data", "Set5", "butterfly.png"))[:128, :96]
+    folder = tmp_path / "lr"
+    folder.mkdir()
+    from src import protocol
+    Image.fromarray(protocol.round_uint8(protocol.imresize(pixels, 0.25))).save(folder / "antialiased.png")
+    Image.fromarray(degradations.downscale(pixels, 4, "cv2_cubic")).save(folder / "unfiltered.png")
+    code, out, err = run_script("infer", ["--input", str(folder), "--output", str(tmp_path / "auto")], capsys)
+    assert code == 0, err
+    lines = {line.split(":")[0]: line for line in out.splitlines() if line.startswith(str(folder))}
+    assert "paper model" in lines[str(folder / "antialiased.png")]
+    assert "robust model" in lines[str(folder / "unfiltered.png")]
+    for choice, name in (("paper", "antialiased.png"), ("robust", "unfiltered.png")):
+        single = tmp_path / f"{choice}.png"
+        code, _, err = run_script("infer", ["--input", str(folder / name), "--output", str(single),
+                                            "--shipped_model", choice], capsys)
+        assert code == 0, err
+        assert np.array_equal(np.asarray(Image.open(single)), np.asarray(Image.open(tmp_path / "auto" / name)))
