@@ -242,12 +242,14 @@ def test_train_runs_an_epoch_on_a_mix(image_folder, tmp_path, capsys):
 
 def test_robust_table_renders_rows_of_degradations_and_replaces_its_block():
     from tools import robust_table
-    row = {"bicubic": 28.0, "paper": 30.0, "robust": None, "opencv": 28.5}
+    row = {"bicubic": 28.0, "paper": 30.0, "robust": None, "opencv": 28.5}  # a file from before the auto column
     figures = {"family": "fsrcnn", "degradations": ["matlab_bicubic", "cv2_cubic"],
-               "scales": {"4": {"Set5": {"matlab_bicubic": row, "cv2_cubic": dict(row, paper=25.0)}}}}
+               "scales": {"4": {"Set5": {"matlab_bicubic": row,
+                                         "cv2_cubic": dict(row, paper=25.0, robust=28.6, auto=28.6)}}}}
     table = robust_table.render(figures)
-    assert "| matlab_bicubic | 28.00 | **30.00** | – | 28.50 |" in table
-    assert "| cv2_cubic | 28.00 | 25.00 | – | **28.50** |" in table
+    assert "| LR made by | x4 bicubic | x4 paper | x4 robust | x4 auto | x4 opencv |" in table
+    assert "| matlab_bicubic | 28.00 | **30.00** | – | – | 28.50 |" in table
+    assert "| cv2_cubic | 28.00 | 25.00 | **28.60** | **28.60** | 28.50 |" in table
     start, end = robust_table.markers("fsrcnn")
     page = f"intro\n{start}\nold\n{end}\nrest\n"
     assert robust_table.replace_block(page, table, "fsrcnn") == f"intro\n{table}\nrest\n"

@@ -2,6 +2,7 @@
 MindSpore on real images for FSRCNN, FSRCNN-s and FMEN-S, its model cache (rebuilt when the checkpoint changes), a
 start-up without MindSpore, and the shipped model of the scale asked for, found from any folder."""
 import glob
+import json
 import os
 import shutil
 import subprocess
@@ -256,9 +257,32 @@ def test_peer_benchmark_runs_when_opencv_is_there(tmp_path, cache, capsys):
     with pytest.raises(SystemExit) as done:
         peer_opencv.main(["--models", models, "--networks", "FSRCNN-s", "--scales", "2", "--sizes", "256x256",
                           "--rounds", "1", "--iters", "1", "--warmup", "0", "--cli_rounds", "0",
-                          "--json", str(report)])
+                          "--folder_rounds", "1", "--folder_images", "2", "--json", str(report)])
         raise SystemExit(0)
     assert done.value.code == 0
     out = capsys.readouterr().out
     assert "CPU: " in out and "FSRCNN-s" in out and "project/OpenCV" in out
-    assert '"opencv"' in report.read_text()
+    assert "folder mode: 2 256x256 PNGs" in out
+    figures = json.loads(report.read_text())
+    assert figures["opencv"] and len(figures["folders"]) == 1 and len(figures["folders"][0]["project"]) == 1
+
+
+def test_torch_peer_benchmark_runs_when_torch_is_there(tmp_path, cache, capsys):
+    """python -m tools.peer_torch: one short round (FSRCNN-s x2 on 64x64) when .venv-torch and the PyTorch
+    reference script are at hand; a missing script is one line naming it."""
+    from tools import peer_torch
+    with pytest.raises(UserError, match="no_script.py: no such file"):
+        peer_torch.parse_args(["--torch_reference", str(tmp_path / "no_script.py")])
+    script = os.environ.get("FSRCNN_TORCH_REFERENCE", os.path.join(ROOT, "..", "shared", "bench",
+                                                                  "torch_reference.py"))
+    if not (os.path.isfile(script) and os.path.isfile(os.path.join(ROOT, ".venv-torch", "bin", "python"))):
+        pytest.skip("needs the PyTorch reference script ($FSRCNN_TORCH_REFERENCE) and .venv-torch")
+    report = tmp_path / "torch.json"
+    with pytest.raises(SystemExit) as done:
+        peer_torch.main(["--torch_reference", script, "--networks", "FSRCNN-s", "--scales", "2", "--size", "64",
+                         "--rounds", "1", "--iters", "1", "--warmup", "0", "--json", str(report)])
+        raise SystemExit(0)
+    assert done.value.code == 0
+    assert "FSRCNN-s" in capsys.readouterr().out
+    [case] = json.loads(report.read_text())["cases"]
+    assert len(case["project"]) == len(case["torch"]) == 1 and case["torch"][0] > 0
