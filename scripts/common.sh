@@ -133,7 +133,8 @@ rank_dirs() {
 }
 
 # launch MODE WORKERS SCRIPT ARG...: run SCRIPT (train.py, eval.py, export.py) with the given arguments, copy the
-# console to $LOG_DIR/launcher.log and exit with the run's exit code (msrun and mpirun: 0 or their failure code).
+# console to $LOG_DIR/launcher.log and exit with the run's exit code (msrun and mpirun: 0 or their failure code; 2
+# with the rank's line repeated last when a rank failed on a user error, rank_error).
 #   single     one process (launcher variables unset, so a stale environment cannot start a distributed run)
 #   msrun      WORKERS processes on this machine, always --join=True (without it msrun returns 0 at once)
 #   mpirun     WORKERS processes through OpenMPI
@@ -142,7 +143,8 @@ rank_dirs() {
 launch() {
     local mode=$1 workers=$2 code
     shift 2
-    local log="$LOG_DIR/launcher.log"
+    local log="$LOG_DIR/launcher.log" stamp="$LOG_DIR/.launched"
+    touch "$stamp"  # rank logs newer than this are this launch's (rank_error)
     case $mode in
         single)
             unset MS_ROLE OMPI_COMM_WORLD_SIZE RANK_TABLE_FILE FSRCNN_RANK_DIRS
@@ -180,6 +182,25 @@ launch() {
         *)
             fail "unknown launch mode '$mode'" ;;
     esac
+    if (( code != 0 )) && [[ $mode != single ]]; then
+        local error
+        error=$(rank_error "$stamp")
+        if [[ -n $error ]]; then  # the rank's own line, last, and its exit code (the launcher's 1 says nothing)
+            echo "$error (from a rank's log in $LOG_DIR)" | tee -a "$log"
+            code=2
+        fi
+    fi
     echo "exit code $code (logs in $LOG_DIR)" | tee -a "$log"
     exit "$code"
+}
+
+# rank_error STAMP: the first one-line error (cli_entry's "error: ...", exit code 2) in the rank logs this
+# launch wrote (newer than STAMP: msrun's worker_<r>.log, mpirun's per-rank files, rank_<r>.log), which msrun
+# buries under its own traceback and exit code 1; nothing if no rank printed one.
+rank_error() {
+    local file line
+    while IFS= read -r file; do
+        line=$(grep -m1 '^error: ' "$file" 2>/dev/null) && { echo "$line"; return; }
+    done < <(find "$LOG_DIR" -type f -newer "$1" \
+                  \( -name 'worker_*.log' -o -name 'rank_*.log' -o -path '*/mpirun/*' \) 2>/dev/null | sort)
 }

@@ -76,18 +76,13 @@ def plan(cfg, spec):
 def check_output(path, source, overwrite):
     """The export's file may replace an existing one only with --overwrite, and never the checkpoint it is made
     from (a CKPT export named like its source), whatever the flags; its folder must exist and be writable."""
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise UserError(f"{folder}: output folder does not exist")
-    if os.path.isdir(path):
-        raise UserError(f"{path}: is a folder (--file_name takes a file name)")
     if os.path.realpath(path) == os.path.realpath(source) or (
             os.path.exists(path) and os.path.exists(source) and os.path.samefile(path, source)):
         raise UserError(f"{path}: is the checkpoint being exported (--ckpt_file); export.py never writes over its "
                         f"input, even with --overwrite (give another --file_name)")
+    fileio.check_output_file(path, "--file_name", (source,))
     if os.path.lexists(path) and not overwrite:
         raise UserError(f"{path}: already exists (pass --overwrite to replace it)")
-    fileio.check_output_file(path, "--file_name", (source,))
 
 
 def export(net, target, spec=None, source=None):

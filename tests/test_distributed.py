@@ -112,9 +112,11 @@ def test_a_rank_that_raises_ends_the_launch_with_an_error(tmp_path, image_folder
     start = time.time()
     code, out = _launch("run_train_cpu.sh", [2, _h5(tmp_path, image_folder), val] + FAST +
                         ["--batch_size", 8, "--output_dir", "dp"], tmp_path, timeout=200)
-    assert code != 0 and f"exit code {code}" in out
+    assert code == 2 and "exit code 2" in out  # the rank's user error, not msrun's generic 1
     assert time.time() - start < 150
     assert "broken.png: not an image Pillow can read" in (tmp_path / "logs" / "worker_0.log").read_text()
+    last = out.strip().splitlines()[-2:]  # the rank's line comes last, before the exit code
+    assert last[0].startswith("error: ") and "broken.png: not an image Pillow can read" in last[0], out
     assert not _processes_mentioning(str(tmp_path))
 
 
