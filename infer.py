@@ -10,7 +10,6 @@ EXIF orientation is applied, palette images are converted. Large images run in t
 (exact: the same output as one pass). A folder input upscales every image into the --output folder.
 """
 import os
-import sys
 
 # before numpy loads: one OpenBLAS thread. The colour stage runs its strips on a thread per core itself; OpenBLAS's
 # own threads, asleep between its small products, cost more to wake than they save (its time 8 -> 5 ms at 256x256 x4
@@ -29,7 +28,7 @@ from src.errors import cli_entry  # noqa: E402
 def main(argv=None):
     cfg = get_config(__doc__, argv, "infer")
     from src import upscale
-    upscale.pick_checkpoint(cfg, sys.argv[1:] if argv is None else argv)
+    upscale.pick_checkpoint(cfg)
     upscale.run(cfg)
 
 

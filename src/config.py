@@ -9,6 +9,7 @@ the key.
 """
 import argparse
 import os
+import sys
 
 import yaml
 
@@ -33,10 +34,8 @@ COMMANDS = {
 
 
 class Config(argparse.Namespace):
-    """Attribute access to the merged keys (cfg.scale, cfg.lr, ...)."""
-
-    def as_dict(self):
-        return dict(vars(self))
+    """Attribute access to the merged keys (cfg.scale, cfg.lr, ...); cfg.given: the keys the user set (in the
+    --config_path yaml or on the command line), the others are defaults."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -165,6 +164,9 @@ def get_config(description, argv=None, command=None):
                             metavar=type(default).__name__.upper(), **flag)
     cfg = Config(**values)
     parser.parse_args(argv, namespace=cfg)
+    command_line = sys.argv[1:] if argv is None else argv
+    cfg.given = frozenset(overrides) | {key for key in shown if any(
+        arg == f"--{key}" or arg.startswith(f"--{key}=") for arg in command_line)}  # what the user chose
     if command != "convert":  # a checkpoint read (convert writes it): checkpoints/... found from any folder
         cfg.ckpt_file = paths.in_repository(cfg.ckpt_file)
     return cfg

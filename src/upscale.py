@@ -378,26 +378,14 @@ def shipped_checkpoints(cfg):
     return "", "", ""
 
 
-def ckpt_given(argv, config_path):
-    """Whether the user chose the checkpoint: --ckpt_file on the command line, or ckpt_file in the --config_path
-    yaml."""
-    if any(arg == "--ckpt_file" or arg.startswith("--ckpt_file=") for arg in argv):
-        return True
-    if config_path:  # read and checked by src/config.py already
-        import yaml
-        with open(paths.in_repository(config_path), encoding="utf-8") as f:
-            return any(isinstance(doc, dict) and "ckpt_file" in doc for doc in list(yaml.safe_load_all(f))[:1])
-    return False
-
-
-def pick_checkpoint(cfg, argv):
+def pick_checkpoint(cfg):
     """infer.py without --ckpt_file (nor one in its --config_path): the shipped model of the network and scale asked
     for, so that `--scale 2` or `--model fmen --scale 3` alone works. Where a robust model ships too, --shipped_model
     picks: robust, paper, or auto (the default) = per image by how aliased the LR looks (src/aliasing.py, the pair's
     threshold in checkpoints/router.json; the robust model alone if the pair has none). Sets cfg.ckpt_file and
     cfg.route (a Route, or None: one model for every image)."""
     cfg.route = None
-    if ckpt_given(argv, getattr(cfg, "config_path", "")):
+    if "ckpt_file" in cfg.given:
         return
     choice = getattr(cfg, "shipped_model", "auto")
     if choice not in SHIPPED_MODELS:

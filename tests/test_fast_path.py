@@ -80,7 +80,7 @@ def test_infer_picks_the_shipped_model_of_the_scale_from_any_folder(argv, expect
     monkeypatch.chdir(tmp_path)
     argv = ["--input", "a.png", "--output", "b.png"] + argv
     cfg = config.get_config("", argv, "infer")
-    upscale.pick_checkpoint(cfg, argv)
+    upscale.pick_checkpoint(cfg)
     want = expected if expected == "mine.ckpt" else os.path.join(ROOT, expected)
     assert cfg.ckpt_file == want
     if routed_to is None:
@@ -113,7 +113,7 @@ def cache(tmp_path, monkeypatch):
 def _cfg(argv):
     argv = ["--input", "a.png", "--output", "b.png"] + argv
     cfg = config.get_config("", argv, "infer")
-    upscale.pick_checkpoint(cfg, argv)
+    upscale.pick_checkpoint(cfg)
     return cfg
 
 

@@ -201,7 +201,7 @@ def project_upscaler(network, scale, threads, pixels):
     picks for `pixels`, and the backend's name."""
     argv = infer_argv(network, scale, threads)
     cfg = config.get_config("", argv, "infer")
-    upscale.pick_checkpoint(cfg, argv)
+    upscale.pick_checkpoint(cfg)
     with contextlib.redirect_stdout(io.StringIO()):
         upscaler = upscale.make_upscaler(cfg)
         upscaler.upscale(pixels)  # loads the model the image goes to
@@ -293,7 +293,7 @@ def run_folders(args, worker, folder):
                 start = time.perf_counter()
                 with contextlib.redirect_stdout(io.StringIO()):
                     cfg = config.get_config("", argv, "infer")
-                    upscale.pick_checkpoint(cfg, argv)
+                    upscale.pick_checkpoint(cfg)
                     upscale.run(cfg)
                 times[(network, scale)]["project"].append((time.perf_counter() - start) / args.folder_images)
 

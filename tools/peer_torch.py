@@ -40,7 +40,7 @@ def project_upscaler(network, scale, threads, pixels):
     not cached)."""
     argv = NETWORKS[network][0] + ["--scale", str(scale), "--threads", str(threads)]
     cfg = config.get_config("", argv, "infer")
-    upscale.pick_checkpoint(cfg, argv)
+    upscale.pick_checkpoint(cfg)
     with contextlib.redirect_stdout(io.StringIO()):
         upscaler = upscale.make_upscaler(cfg)
         upscaler.upscale(pixels)
