@@ -157,7 +157,7 @@ def test_harness_precision_mode_option(harness, tmp_path):
     _one_error_line(harness_run("--device", "Ascend310", "--precision_mode", "fp32"),
                     "--precision_mode 'fp32' is not one of enforce_fp32, preferred_fp32")
     _one_error_line(harness_run("--precision_mode", "enforce_fp32"), "--precision_mode is an Ascend option")
-    assert "lite_default (Lite's own: float16)" in harness_run("--help").stdout
+    assert "preferred_optimal, lite_default (lite_default: Lite's own, float16)" in harness_run("--help").stdout
 
 
 # ---------------------------------------------------------------- device setup on Ascend and across ranks

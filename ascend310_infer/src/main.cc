@@ -39,6 +39,14 @@ const char kUsage[] =
     "Runs an exported FSRCNN on the .bin files of DIR (preprocess.py), writes the outputs and times the model.";
 
 const char kLiteDefault[] = "lite_default";  // --precision_mode: leave Lite's own
+// The precision modes of Lite's AscendDeviceInfo::SetPrecisionMode (include/api/context.h), then kLiteDefault.
+const std::vector<std::string> kPrecisionModes = {"enforce_fp32", "preferred_fp32", "enforce_fp16", "enforce_origin",
+                                                  "preferred_optimal"};
+const std::string kPrecisionChoices = [] {
+  std::string joined;
+  for (const auto &mode : kPrecisionModes) joined += mode + ", ";
+  return joined + kLiteDefault;
+}();
 
 const std::vector<OptionSpec> kSpecs = {
     {"model_path", "", "MindIR model: the exported one on Ascend, the converted one (convert_model) on CPU"},
@@ -51,13 +59,9 @@ const std::vector<OptionSpec> kSpecs = {
     {"iters", "1000", "timed Predict calls (0: write the outputs only)"},
     {"threads", "0", "CPU threads (0: all hardware threads)"},
     {"precision_mode", kLiteDefault,
-     "Ascend: Lite's precision mode, one of enforce_fp32, preferred_fp32, enforce_fp16, enforce_origin, "
-     "preferred_optimal, or lite_default (Lite's own: float16)"},
+     "Ascend: Lite's precision mode, one of " + kPrecisionChoices + " (" + kLiteDefault + ": Lite's own, float16)"},
 };
 
-// The precision modes of Lite's AscendDeviceInfo::SetPrecisionMode (include/api/context.h).
-const std::set<std::string> kPrecisionModes = {"enforce_fp32", "preferred_fp32", "enforce_fp16", "enforce_origin",
-                                               "preferred_optimal"};
 
 struct Plane {
   std::string path, name;  // name: the output's file name without .bin
@@ -75,9 +79,8 @@ std::shared_ptr<mindspore::Context> MakeContext(const Options &options) {
   const std::string &device = options.Str("device");
   const std::string &precision = options.Str("precision_mode");
   const bool set_precision = precision != kLiteDefault;
-  if (set_precision && kPrecisionModes.count(precision) == 0) {
-    throw UserError("--precision_mode '" + precision + "' is not one of enforce_fp32, preferred_fp32, enforce_fp16, "
-                    "enforce_origin, preferred_optimal, lite_default");
+  if (set_precision && std::find(kPrecisionModes.begin(), kPrecisionModes.end(), precision) == kPrecisionModes.end()) {
+    throw UserError("--precision_mode '" + precision + "' is not one of " + kPrecisionChoices);
   }
   if (set_precision && device == "CPU") {
     throw UserError("--precision_mode is an Ascend option (CPU runs in float32): drop it");
