@@ -439,7 +439,8 @@ class RoutedUpscaler:
                                       f"{self.route.threshold:.2f})")
 
     def upscale_with(self, pixels, predict, tiles):
-        return self.member("paper").upscale_with(pixels, predict, tiles)
+        """As Upscaler.upscale_with (--compare's bicubic), through the model that ran last: no other one loaded."""
+        return (self.last or self.member("paper")).upscale_with(pixels, predict, tiles)
 
 
 class RoutedPlan(NamedTuple):
