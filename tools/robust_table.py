@@ -178,8 +178,42 @@ def render(figures):
                 cells += [_cell(row.get(c), max(known) if known else None) for c in COLUMNS]
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
         lines.append("")
-    lines.append(end)
+    lines += targets(figures, sets) + [end]
     return "\n".join(lines)
+
+
+def _margins(figures, scale, column, reference, degradation_names, sets):
+    """Per set: the smallest of column - reference (dB) over the given degradations; None where a figure is
+    missing."""
+    out = []
+    for set_name in sets:
+        rows = figures["scales"][scale].get(set_name, {})
+        pairs = [(rows.get(name, {}).get(column), rows.get(name, {}).get(reference)) for name in degradation_names]
+        known = all(a is not None and b is not None for a, b in pairs)
+        out.append(min(a - b for a, b in pairs) if known else None)
+    return out
+
+
+def targets(figures, sets):
+    """The issue's three targets for the robust and auto columns, per scale (margins in dB, per set)."""
+    def cell(margins, bound):
+        if any(m is None for m in margins):
+            return DASH
+        shown = " / ".join(f"{m:+.2f}" for m in margins)
+        return f"{shown} ({'met' if min(round(m, 2) for m in margins) >= bound else 'not met'})"
+    names = ", ".join(sets)
+    lines = [f"Targets, margins per set ({names}; dB, judged at 0.01 dB): the smallest margin over bicubic "
+             "under any degradation (target +0.30), against OpenCV's FSRCNN under `cv2_cubic` (target >= 0) and "
+             "against the paper model under `matlab_bicubic` (target >= -0.30):", "",
+             "| scale | model | over bicubic, worst degradation | vs OpenCV, cv2_cubic | vs paper, matlab_bicubic |",
+             "|---|---|---|---|---|"]
+    for scale in sorted(figures["scales"], key=int):
+        for column in ("robust", "auto"):
+            lines.append(f"| x{scale} | {column} | "
+                         f"{cell(_margins(figures, scale, column, 'bicubic', figures['degradations'], sets), 0.3)} | "
+                         f"{cell(_margins(figures, scale, column, 'opencv', ['cv2_cubic'], sets), 0.0)} | "
+                         f"{cell(_margins(figures, scale, column, 'paper', [degradations.PAPER], sets), -0.3)} |")
+    return lines + [""]
 
 
 def replace_block(text, block, family):
