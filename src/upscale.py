@@ -385,12 +385,17 @@ def pick_checkpoint(cfg):
     threshold in checkpoints/router.json; the robust model alone if the pair has none). Sets cfg.ckpt_file and
     cfg.route (a Route, or None: one model for every image)."""
     cfg.route = None
-    if "ckpt_file" in cfg.given:
-        return
     choice = getattr(cfg, "shipped_model", "auto")
     if choice not in SHIPPED_MODELS:
         raise UserError(f"--shipped_model must be one of {', '.join(SHIPPED_MODELS)}, got '{choice}'")
+    if "ckpt_file" in cfg.given:
+        if "shipped_model" in cfg.given:
+            raise UserError("--shipped_model chooses among the shipped models, --ckpt_file names another: give one")
+        return
     family, paper, robust = shipped_checkpoints(cfg)
+    if choice == "robust" and not robust:
+        raise UserError(f"--shipped_model robust: no robust model ships for {family or cfg.model} x{cfg.scale} "
+                        f"(docs/robust.md lists them)")
     if choice == "paper" or not robust:
         cfg.ckpt_file = paper or cfg.ckpt_file
         return

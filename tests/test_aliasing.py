@@ -108,3 +108,16 @@ def test_infer_routes_each_image_of_a_folder_to_the_model_its_lr_calls_for(tmp_p
                                             "--shipped_model", choice], capsys)
         assert code == 0, err
         assert np.array_equal(np.asarray(Image.open(single)), np.asarray(Image.open(tmp_path / "auto" / name)))
+
+
+@pytest.mark.parametrize("argv,problem", [
+    (["--shipped_model", "robust", "--model", "fmen"], "no robust model ships for fmen-s x4"),
+    (["--shipped_model", "paper", "--ckpt_file", "mine.ckpt"], "--shipped_model chooses among the shipped models"),
+    (["--shipped_model", "best"], "--shipped_model must be one of auto, paper, robust, got 'best'"),
+])
+def test_shipped_model_mistakes_are_one_line(argv, problem, tmp_path, capsys):
+    image = tmp_path / "a.png"
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(image)
+    code, out, err = run_script("infer", ["--input", str(image), "--output", str(tmp_path / "b.png")] + argv, capsys)
+    assert code == 2 and err.startswith("error: ") and problem in err, err
+    assert err.count("\n") == 1 and not (tmp_path / "b.png").exists()
