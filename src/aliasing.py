@@ -2,59 +2,111 @@
 
 An antialiased downscale (MATLAB's and Pillow's bicubic, Lanczos) filters out the frequencies near the LR image's
 Nyquist limit before it samples; an unfiltered one (OpenCV's INTER_CUBIC, INTER_LINEAR at x3/x4) folds the HR
-image's fine detail into them. So the LR spectrum's energy near Nyquist, against the band just below it, tells them
-apart (docs/robust.md gives how well).
-The paper-protocol model is the better of the two on the first kind (up to 0.6 dB), the robust model on the second
-(the paper model falls below bicubic there). checkpoints/router.json holds, per shipped pair, the score above which
-the robust model runs; `python -m tools.calibrate_router` sets it on the training images (never a test set).
+image's fine detail into them. The shape of the top of the LR spectrum tells them apart: the detector reads the
+log energy of nine frequency bands (relative to one of them, so the image's contrast drops out) and weighs them
+with a logistic regression fitted on training images degraded both ways (docs/robust.md gives how well it does).
+The paper-protocol model is the better of the two models on the first kind, the robust model on the second (the
+paper model falls below bicubic there). checkpoints/router.json holds, per shipped pair, the detector and the score
+above which the robust model runs; `python -m tools.calibrate_router` sets both on training images (never a test
+set), the threshold below every training image that the paper model would take below bicubic.
 """
 import functools
 import json
 import os
+from typing import NamedTuple
 
 import numpy as np
 
 from src import paths
 from src.errors import UserError
 
-# cycles per LR pixel, on the larger of the two axes' frequencies. Of the band pairs tried (0.4-0.5 or 0.45-0.5
-# against 0.1-0.3, 0.2-0.3 or 0.3-0.4) this pair told antialiased from unfiltered LR best on Val20 and General-100
-# at x2, x3 and x4 (the antialiasing filters fall steeply in the top tenth of the band).
-HIGH_BAND = (0.45, 0.5)
-REF_BAND = (0.3, 0.4)
-CROP = 256  # the score reads the central CROP x CROP LR pixels at most: ~1 ms for the FFT on a 2-core CPU
+# Band edges in cycles per LR pixel, on the larger of the two axes' frequencies; energies are the log10 mean power
+# per band, minus that of band REFERENCE (0.15-0.2). A single ratio (0.45-0.5 against 0.3-0.4, the best of the pairs
+# tried) sent a third more antialiased training images past the most aliased ones than the nine bands weighed.
+EDGES = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
+REFERENCE = 2
+FEATURES = len(EDGES) - 1
+CROP = 256  # the detector reads the central CROP x CROP LR pixels at most: ~1 ms for the FFT on a 2-core CPU
+MIN_SIDE = 16  # smaller planes have too few frequencies per band: the paper model
 ROUTER_FILE = os.path.join("checkpoints", "router.json")
+
+
+class Detector(NamedTuple):
+    """A logistic regression on band energies: score = weights . ((features - mean) / std) + bias."""
+    mean: tuple
+    std: tuple
+    weights: tuple
+    bias: float
+
+    def __call__(self, features):
+        z = (np.asarray(features, np.float64) - self.mean) / self.std
+        return float(z @ np.asarray(self.weights) + self.bias)
 
 
 @functools.lru_cache(maxsize=8)
 def _bands(h, w):
-    """(Hann window, HIGH_BAND mask, REF_BAND mask) of an h x w real FFT."""
+    """(Hann window, one mask per band) of an h x w real FFT."""
     window = np.outer(np.hanning(h), np.hanning(w)).astype(np.float32)
-    fy = np.abs(np.fft.fftfreq(h))[:, None]
-    fx = np.abs(np.fft.rfftfreq(w))[None, :]
-    f = np.maximum(fy, fx)
-    return window, (f >= HIGH_BAND[0]) & (f <= HIGH_BAND[1]), (f >= REF_BAND[0]) & (f < REF_BAND[1])
+    f = np.maximum(np.abs(np.fft.fftfreq(h))[:, None], np.abs(np.fft.rfftfreq(w))[None, :])
+    masks = [(f >= low) & (f < high) for low, high in zip(EDGES[:-1], EDGES[1:])]
+    masks[-1] |= f >= EDGES[-1]  # Nyquist itself
+    return window, masks
 
 
-def score(plane):
-    """log10(energy in HIGH_BAND / energy in REF_BAND) of an LR luma plane (any units; the central CROP x CROP at
-    most). Higher: more aliased. A plane with no energy in either band (flat, or too small to have bands) scores
-    -inf: nothing to alias, the paper model."""
+def features(plane):
+    """The FEATURES band energies of an LR luma plane (any units; its central CROP x CROP at most), or None for a
+    plane too small or flat to have them."""
     h, w = plane.shape
     top, left = max(0, (h - CROP) // 2), max(0, (w - CROP) // 2)
     crop = np.asarray(plane[top:top + CROP, left:left + CROP], np.float32)
-    if min(crop.shape) < 8:
-        return float("-inf")
-    window, high, ref = _bands(*crop.shape)
+    if min(crop.shape) < MIN_SIDE:
+        return None
+    window, masks = _bands(*crop.shape)
     power = np.abs(np.fft.rfft2((crop - crop.mean()) * window)) ** 2
-    high_energy, ref_energy = float(power[high].sum()), float(power[ref].sum())
-    if ref_energy <= 0.0 or high_energy <= 0.0:
-        return float("-inf")
-    return float(np.log10(high_energy / ref_energy))
+    energy = np.array([power[mask].mean() for mask in masks], np.float64)
+    if not np.all(energy > 0):
+        return None
+    logs = np.log10(energy)
+    return logs - logs[REFERENCE]
 
 
-def read_thresholds(path=None):
-    """{"<family>_x<scale>": threshold} of checkpoints/router.json (an untrusted file: every entry checked)."""
+def score(plane, detector):
+    """How aliased the LR plane looks to `detector` (its logit; -inf where features() has none: the paper model)."""
+    found = features(plane)
+    return float("-inf") if found is None else detector(found)
+
+
+def fit_detector(x, aliased, l2=1.0, steps=50):
+    """A Detector fitted by Newton's method (L2-regularised logistic regression, the features standardised) on
+    feature rows `x` labelled `aliased` (booleans); the penalty keeps the weights finite on separable rows."""
+    x = np.asarray(x, np.float64)
+    y = np.asarray(aliased, np.float64)
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    std[std < 1e-6] = 1.0  # the reference band (always 0) and any other constant feature
+    z = np.c_[(x - mean) / std, np.ones(len(x))]
+    w = np.zeros(z.shape[1])
+    for _ in range(steps):
+        p = 0.5 * (1.0 + np.tanh(0.5 * (z @ w)))  # the logistic function, without overflow
+        hessian = (z * (p * (1 - p))[:, None]).T @ z + l2 * np.eye(len(w))
+        w -= np.linalg.solve(hessian, z.T @ (p - y) + l2 * w)
+    return Detector(tuple(mean.round(6)), tuple(std.round(6)), tuple(w[:-1].round(6)), round(float(w[-1]), 6))
+
+
+class Route(NamedTuple):
+    """A shipped pair's choice: the robust model for images whose score is above `threshold`."""
+    detector: Detector
+    threshold: float
+
+
+def _finite(value, length=None):
+    if length is None:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and bool(np.isfinite(value)) \
+            and abs(value) < 1e6
+    return isinstance(value, list) and len(value) == length and all(_finite(v) for v in value)
+
+
+def read_routes(path=None):
+    """{"<family>_x<scale>": Route} of checkpoints/router.json (an untrusted file: every entry checked)."""
     path = path or paths.in_repository(ROUTER_FILE)
     try:
         with open(path, encoding="utf-8") as f:
@@ -66,25 +118,33 @@ def read_thresholds(path=None):
     pairs = data.get("pairs") if isinstance(data, dict) else None
     if not isinstance(pairs, dict):
         raise UserError(f"{path}: no 'pairs' table")
-    thresholds = {}
+    routes = {}
     for key, entry in pairs.items():
-        value = entry.get("threshold") if isinstance(entry, dict) else None
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not np.isfinite(value) \
-                or abs(value) > 10:
-            raise UserError(f"{path}: pair '{key}' has no finite threshold between -10 and 10")
-        thresholds[str(key)] = float(value)
-    return thresholds
+        entry = entry if isinstance(entry, dict) else {}
+        found = entry.get("detector") if isinstance(entry.get("detector"), dict) else {}
+        if not _finite(entry.get("threshold")):
+            raise UserError(f"{path}: pair '{key}' has no finite threshold")
+        if not (all(_finite(found.get(name), FEATURES) for name in ("mean", "std", "weights"))
+                and _finite(found.get("bias")) and min(found["std"]) > 0):
+            raise UserError(f"{path}: pair '{key}' has no detector of {FEATURES} finite band weights")
+        detector = Detector(tuple(found["mean"]), tuple(found["std"]), tuple(found["weights"]), float(found["bias"]))
+        routes[str(key)] = Route(detector, float(entry["threshold"]))
+    return routes
 
 
-def best_threshold(scores, gains):
+def best_threshold(scores, gains, must_route=None):
     """The threshold t maximising the total gain of running the robust model where score > t: `gains` are what the
-    robust model scores above the paper model (dB) on the images of `scores`. Midway between two neighbouring
-    scores; below all of them (-inf is never returned: the lowest score minus 1) when the robust model gains
-    overall everywhere."""
-    order = np.argsort(scores)
+    robust model scores above the paper model (dB) on the images of `scores`. `must_route` (booleans) marks the
+    images that must go to the robust model whatever the total (those the paper model takes below bicubic): t stays
+    below all of their scores. Midway between two neighbouring scores; below all of them (the lowest minus 1) when
+    the robust model should run everywhere, above all of them (the highest plus 1) when nowhere."""
+    order = np.argsort(scores, kind="stable")
     s, g = np.asarray(scores, np.float64)[order], np.asarray(gains, np.float64)[order]
-    # total gain when the robust model runs on images i.. (the i highest scores), for i = 0 .. n
+    # total gain when the robust model runs on images i.. (the n - i highest scores), for i = 0 .. n
     totals = np.concatenate([np.cumsum(g[::-1])[::-1], [0.0]])
+    if must_route is not None and np.any(must_route):
+        first = int(np.argmax(np.asarray(must_route, bool)[order]))  # the lowest-scoring image that must go
+        totals = totals[:first + 1]
     i = int(np.argmax(totals))
     if i == 0:
         return float(s[0] - 1.0)

@@ -358,12 +358,12 @@ SHIPPED = (("fsrcnn", {"d": 56, "s": 12, "m": 4}, "fsrcnn"),
 SHIPPED_MODELS = ("auto", "paper", "robust")
 
 
-class Route(NamedTuple):
-    """Where a robust model ships beside the paper-protocol one: images whose aliasing.score is above `threshold`
-    go to `robust_ckpt` (checkpoints/router.json names the pair `key`)."""
+class Pair(NamedTuple):
+    """Where a robust model ships beside the paper-protocol one: images whose aliasing.score is above the route's
+    threshold go to `robust_ckpt` (checkpoints/router.json names the pair `key`)."""
     key: str
     robust_ckpt: str
-    threshold: float
+    route: aliasing.Route
 
 
 def shipped_checkpoints(cfg):
@@ -382,8 +382,8 @@ def pick_checkpoint(cfg):
     """infer.py without --ckpt_file (nor one in its --config_path): the shipped model of the network and scale asked
     for, so that `--scale 2` or `--model fmen --scale 3` alone works. Where a robust model ships too, --shipped_model
     picks: robust, paper, or auto (the default) = per image by how aliased the LR looks (src/aliasing.py, the pair's
-    threshold in checkpoints/router.json; the robust model alone if the pair has none). Sets cfg.ckpt_file and
-    cfg.route (a Route, or None: one model for every image)."""
+    detector and threshold in checkpoints/router.json; the robust model alone if the pair has none). Sets
+    cfg.ckpt_file and cfg.route (a Pair, or None: one model for every image)."""
     cfg.route = None
     choice = getattr(cfg, "shipped_model", "auto")
     if choice not in SHIPPED_MODELS:
@@ -400,19 +400,19 @@ def pick_checkpoint(cfg):
         cfg.ckpt_file = paper or cfg.ckpt_file
         return
     key = f"{family}_x{cfg.scale}"
-    threshold = aliasing.read_thresholds().get(key) if choice == "auto" and paper else None
-    cfg.ckpt_file = robust if threshold is None else paper
-    if threshold is not None:
-        cfg.route = Route(key, robust, threshold)
+    route = aliasing.read_routes().get(key) if choice == "auto" and paper else None
+    cfg.ckpt_file = robust if route is None else paper
+    if route is not None:
+        cfg.route = Pair(key, robust, route)
 
 
 class RoutedUpscaler:
     """A paper-protocol model and its robust model as one upscaler: each image goes to the robust one if its LR
-    looks aliased (aliasing.score above the route's threshold), else to the paper one. Each model is loaded when an
-    image first needs it (a single image loads one)."""
+    looks aliased (aliasing.score by the pair's detector above its threshold), else to the paper one. Each model is
+    loaded when an image first needs it (a single image loads one)."""
 
     def __init__(self, cfg):
-        self.cfg, self.route = cfg, cfg.route
+        self.cfg, self.route = cfg, cfg.route.route
         self.ckpt = {"paper": cfg.ckpt_file, "robust": cfg.route.robust_ckpt}
         self.loaded, self.last = {}, None
         self.scale = cfg.scale
@@ -428,7 +428,7 @@ class RoutedUpscaler:
         """("paper" or "robust", the LR's aliasing score)."""
         planes = pixels[..., None] if pixels.ndim == 2 else pixels
         luma = luma_of(planes[..., :3]) if planes.shape[2] >= 3 else planes[..., 0]
-        score = aliasing.score(luma)
+        score = aliasing.score(luma, self.route.detector)
         return ("robust" if score > self.route.threshold else "paper"), score
 
     @property

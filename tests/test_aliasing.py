@@ -17,31 +17,46 @@ SET5 = sorted(glob.glob(os.path.join(ROOT, "data", "Set5", "*.png")))
 ANTIALIASED = ("matlab_bicubic", "pil_bicubic", "pil_lanczos")
 
 
-def _scores(scale, name):
-    return [aliasing.score(degradations.degrade(degradations.read_pixels(f), scale, name)[1]) for f in SET5]
+def _lr(scale, name):
+    return [degradations.degrade(degradations.read_pixels(f), scale, name)[1] for f in SET5]
+
+
+def _fitted(scale):
+    """A detector fitted here on Set5 itself: the same fit the calibration runs on training images."""
+    unfiltered = ["cv2_cubic"] + (["cv2_linear"] if scale > 2 else [])
+    rows = [(aliasing.features(lr), name in unfiltered) for name in unfiltered + list(ANTIALIASED)
+            for lr in _lr(scale, name)]
+    return aliasing.fit_detector(np.array([f for f, _ in rows]), np.array([a for _, a in rows]))
 
 
 @pytest.mark.parametrize("scale", [2, 3, 4])
-def test_score_tells_antialiased_from_unfiltered_lr(scale):
-    """Every Set5 image downscaled by MATLAB's or Pillow's antialiased filters scores below every one downscaled by
-    OpenCV's INTER_CUBIC (and INTER_LINEAR at x3 and x4, where it samples without filtering)."""
+def test_band_energies_tell_antialiased_from_unfiltered_lr(scale):
+    """The detector fitted on the band energies separates, on Set5, every image downscaled by MATLAB's or Pillow's
+    antialiased filters from every one downscaled by OpenCV's INTER_CUBIC (and INTER_LINEAR at x3 and x4, where it
+    samples without filtering), and so does the top band against the one below it alone (no fit at all)."""
+    detector = _fitted(scale)
     unfiltered = ["cv2_cubic"] + (["cv2_linear"] if scale > 2 else [])
-    low = max(s for name in ANTIALIASED for s in _scores(scale, name))
-    high = min(s for name in unfiltered for s in _scores(scale, name))
-    assert low < high, (low, high)
+    low = [aliasing.features(lr) for name in ANTIALIASED for lr in _lr(scale, name)]
+    high = [aliasing.features(lr) for name in unfiltered for lr in _lr(scale, name)]
+    assert max(detector(f) for f in low) < min(detector(f) for f in high)
+    assert max(f[-1] - f[-3] for f in low) < min(f[-1] - f[-3] for f in high)  # 0.45-0.5 against 0.35-0.4
 
 
-def test_score_of_flat_and_tiny_planes_is_minus_infinity():
+def test_features_of_flat_and_tiny_planes_are_none_and_score_minus_infinity():
     """Nothing to alias: the paper model."""
-    assert aliasing.score(np.full((40, 40), 7.0)) == float("-inf")
-    assert aliasing.score(np.random.default_rng(0).random((5, 90))) == float("-inf")
+    detector = _fitted(4)
+    assert aliasing.features(np.full((40, 40), 7.0)) is None
+    assert aliasing.features(np.random.default_rng(0).random((15, 90))) is None
+    assert aliasing.score(np.full((40, 40), 7.0), detector) == float("-inf")
 
 
-def test_score_reads_the_central_crop_only():
+def test_features_read_the_central_crop_only_and_ignore_contrast():
     rng = np.random.default_rng(1)
     plane = rng.random((600, 700))
     crop = plane[172:428, 222:478]
-    assert aliasing.score(plane) == aliasing.score(crop)
+    assert np.array_equal(aliasing.features(plane), aliasing.features(crop))
+    assert np.allclose(aliasing.features(3 * plane + 40), aliasing.features(plane), atol=1e-5)
+    assert aliasing.features(plane).shape == (aliasing.FEATURES,) and aliasing.features(plane)[aliasing.REFERENCE] == 0
 
 
 @pytest.mark.parametrize("scores,gains,expected", [
@@ -55,31 +70,54 @@ def test_best_threshold_maximises_the_total_gain(scores, gains, expected):
     assert aliasing.best_threshold(scores, gains) == expected
 
 
+@pytest.mark.parametrize("must_route,expected", [
+    ([False, True, False, False], 0.5),  # the best threshold (1.5) would leave image 1 to the paper model
+    ([True, False, False, False], -1.0),  # below every score
+    ([False, False, False, True], 1.5),  # already routed: the best threshold stands
+    ([False, False, False, False], 1.5),
+])
+def test_best_threshold_routes_what_must_go_to_the_robust_model(must_route, expected):
+    assert aliasing.best_threshold([0.0, 1.0, 2.0, 3.0], [-1.0, -1.0, 2.0, 3.0], must_route) == expected
+
+
+GOOD_DETECTOR = {"mean": [0.0] * 9, "std": [1.0] * 9, "weights": [0.5] * 9, "bias": 0.1}
+
+
 @pytest.mark.parametrize("content,problem", [
     (b"\xff\xfe", "not a readable router file"),
     (b"[1, 2]", "no 'pairs' table"),
-    (b'{"pairs": {"fsrcnn_x4": {"threshold": "0.5"}}}', "pair 'fsrcnn_x4' has no finite threshold"),
-    (b'{"pairs": {"fsrcnn_x4": {"threshold": true}}}', "pair 'fsrcnn_x4' has no finite threshold"),
+    ({"fsrcnn_x4": {"threshold": "0.5", "detector": GOOD_DETECTOR}}, "pair 'fsrcnn_x4' has no finite threshold"),
+    ({"fsrcnn_x4": {"threshold": True, "detector": GOOD_DETECTOR}}, "pair 'fsrcnn_x4' has no finite threshold"),
     (b'{"pairs": {"fsrcnn_x4": {"threshold": 1e400}}}', "pair 'fsrcnn_x4' has no finite threshold"),
-    (b'{"pairs": {"fsrcnn_x4": 0.5}}', "pair 'fsrcnn_x4' has no finite threshold"),
+    ({"fsrcnn_x4": 0.5}, "pair 'fsrcnn_x4' has no finite threshold"),
+    ({"fsrcnn_x4": {"threshold": 0.5}}, "pair 'fsrcnn_x4' has no detector of 9 finite band weights"),
+    ({"fsrcnn_x4": {"threshold": 0.5, "detector": dict(GOOD_DETECTOR, weights=[0.5] * 8)}}, "no detector of 9"),
+    ({"fsrcnn_x4": {"threshold": 0.5, "detector": dict(GOOD_DETECTOR, std=[0.0] * 9)}}, "no detector of 9"),
+    ({"fsrcnn_x4": {"threshold": 0.5, "detector": dict(GOOD_DETECTOR, bias=None)}}, "no detector of 9"),
 ])
 def test_a_broken_router_file_is_one_line_naming_it(content, problem, tmp_path):
     path = tmp_path / "router.json"
-    path.write_bytes(content)
+    path.write_bytes(content if isinstance(content, bytes) else json.dumps({"pairs": content}).encode())
     with pytest.raises(UserError, match=problem) as err:
-        aliasing.read_thresholds(str(path))
+        aliasing.read_routes(str(path))
     assert str(path) in str(err.value)
-    assert aliasing.read_thresholds(str(tmp_path / "absent.json")) == {}
+    assert aliasing.read_routes(str(tmp_path / "absent.json")) == {}
+    path.write_text(json.dumps({"pairs": {"fsrcnn_x4": {"threshold": 0.5, "detector": GOOD_DETECTOR}}}))
+    route = aliasing.read_routes(str(path))["fsrcnn_x4"]
+    assert route.threshold == 0.5 and route.detector(np.ones(9)) == pytest.approx(4.6)
 
 
 def test_the_shipped_router_sends_unfiltered_set5_lr_to_the_robust_model():
     """The safety the router exists for: the paper model falls below bicubic on LR made by OpenCV's INTER_CUBIC, so
-    every such Set5 image goes to the robust model, at every calibrated pair's scale."""
-    thresholds = aliasing.read_thresholds()
-    assert {"fsrcnn_x4", "fsrcnn-s_x4"} <= set(thresholds)
-    for key, threshold in thresholds.items():
+    every such Set5 image goes to the robust model, at every calibrated pair's scale; and most of Set5 made by
+    MATLAB's bicubic goes to the paper model."""
+    routes = aliasing.read_routes()
+    assert {"fsrcnn_x2", "fsrcnn_x3", "fsrcnn_x4", "fsrcnn-s_x4"} <= set(routes)
+    for key, route in routes.items():
         scale = int(key.rsplit("_x", 1)[1])
-        assert min(_scores(scale, "cv2_cubic")) > threshold, key
+        assert min(aliasing.score(lr, route.detector) for lr in _lr(scale, "cv2_cubic")) > route.threshold, key
+        paper = [aliasing.score(lr, route.detector) <= route.threshold for lr in _lr(scale, "matlab_bicubic")]
+        assert sum(paper) >= 3, key
     with open(os.path.join(ROOT, aliasing.ROUTER_FILE), encoding="utf-8") as f:
         pairs = json.load(f)["pairs"]
     for key, entry in pairs.items():  # calibrated on training images, validated on Val20: never a test set

@@ -87,7 +87,7 @@ def test_infer_picks_the_shipped_model_of_the_scale_from_any_folder(argv, expect
         assert cfg.route is None
     else:
         assert cfg.route.robust_ckpt == os.path.join(ROOT, routed_to)
-        assert cfg.route.threshold == aliasing.read_thresholds()[cfg.route.key]
+        assert cfg.route.route == aliasing.read_routes()[cfg.route.key]
 
 
 @pytest.mark.parametrize("command", ["eval", "export", "benchmark", "infer"])

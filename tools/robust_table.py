@@ -10,12 +10,12 @@ For each scale and set (sets missing from the data folder are left out) and each
 of the LR the networks read (eval.py's bic PSNR), configs/<family>/x<scale>.yaml (the paper-protocol model) and
 configs/<family>/x<scale>_robust.yaml (its checkpoint where it exists, else "–"), scored as eval.py --degradation
 does (shave = scale), and "auto", what infer.py runs by default: per image the robust model where src/aliasing.py's
-score of the LR is above the pair's threshold in checkpoints/router.json (python -m tools.calibrate_router), else the
-paper model. OpenCV's FSRCNN (the published .pb graphs in --opencv_models, FSRCNN-small for fsrcnn-s,
-run by cv2.dnn_superres) upscales the 8-bit RGB LR image of the same degradation (for matlab_bicubic: MATLAB's
-imresize of the RGB image, rounded) and is scored on the Y of its RGB output; it needs opencv-contrib-python-headless
-4.x, here or in --opencv_python (python3 -m venv .venv-opencv && .venv-opencv/bin/pip install
-'opencv-contrib-python-headless<5'); without it the column is "–".
+score of the LR (by the pair's detector) is above its threshold in checkpoints/router.json (python -m
+tools.calibrate_router), else the paper model. OpenCV's FSRCNN (the published .pb graphs in --opencv_models,
+FSRCNN-small for fsrcnn-s, run by cv2.dnn_superres) upscales the 8-bit RGB LR image of the same degradation (for
+matlab_bicubic: MATLAB's imresize of the RGB image, rounded) and is scored on the Y of its RGB output; it needs
+opencv-contrib-python-headless 4.x, here or in --opencv_python (python3 -m venv .venv-opencv &&
+.venv-opencv/bin/pip install 'opencv-contrib-python-headless<5'); without it the column is "–".
 --json keeps the figures; --render writes the tables between the markers of that page; --from_json renders the
 --json file without computing anything.
 """
@@ -114,7 +114,7 @@ def compute(family, scales, sets, data_dir, threads, python, models_dir):
     for scale in scales:
         nets = {"paper": network_of_config(os.path.join(ROOT, "configs", family, f"x{scale}.yaml"), threads),
                 "robust": network_of_config(os.path.join(ROOT, "configs", family, f"x{scale}_robust.yaml"), threads)}
-        threshold = aliasing.read_thresholds().get(f"{family}_x{scale}")
+        route = aliasing.read_routes().get(f"{family}_x{scale}")
         model = os.path.join(models_dir, OPENCV_MODEL[family].format(scale=scale))
         use_opencv = python is not None and os.path.isfile(model)
         per_scale = figures["scales"][str(scale)] = {}
@@ -133,10 +133,10 @@ def compute(family, scales, sets, data_dir, threads, python, models_dir):
                 for column in nets:
                     row[column] = evaluate.mean_scores(per_image[column])["psnr"] if column in per_image else None
                 row["auto"] = None  # infer.py's default: each image to the model aliasing.score picks
-                if threshold is not None and len(per_image) == len(nets):
+                if route is not None and len(per_image) == len(nets):
                     row["auto"] = float(np.mean([
-                        per_image["robust" if aliasing.score(lr) > threshold else "paper"][key]["psnr"]
-                        for key, _, lr in images]))
+                        per_image["robust" if aliasing.score(lr, route.detector) > route.threshold else "paper"][key]
+                        ["psnr"] for key, _, lr in images]))
                 row["opencv"] = None
                 if use_opencv:
                     outputs = opencv_upscale(python, model, scale,
