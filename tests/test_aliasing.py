@@ -109,15 +109,15 @@ def test_a_broken_router_file_is_one_line_naming_it(content, problem, tmp_path):
 
 def test_the_shipped_router_sends_unfiltered_set5_lr_to_the_robust_model():
     """The safety the router exists for: the paper model falls below bicubic on LR made by OpenCV's INTER_CUBIC, so
-    every such Set5 image goes to the robust model, at every calibrated pair's scale; and most of Set5 made by
-    MATLAB's bicubic goes to the paper model."""
+    every such Set5 image goes to the robust model, at every calibrated pair's scale; and each shipped detector
+    scores every Set5 image made by MATLAB's bicubic below every one made by INTER_CUBIC."""
     routes = aliasing.read_routes()
     assert {"fsrcnn_x2", "fsrcnn_x3", "fsrcnn_x4", "fsrcnn-s_x4"} <= set(routes)
     for key, route in routes.items():
         scale = int(key.rsplit("_x", 1)[1])
-        assert min(aliasing.score(lr, route.detector) for lr in _lr(scale, "cv2_cubic")) > route.threshold, key
-        paper = [aliasing.score(lr, route.detector) <= route.threshold for lr in _lr(scale, "matlab_bicubic")]
-        assert sum(paper) >= 3, key
+        unfiltered = [aliasing.score(lr, route.detector) for lr in _lr(scale, "cv2_cubic")]
+        assert min(unfiltered) > route.threshold, key
+        assert max(aliasing.score(lr, route.detector) for lr in _lr(scale, "matlab_bicubic")) < min(unfiltered), key
     with open(os.path.join(ROOT, aliasing.ROUTER_FILE), encoding="utf-8") as f:
         pairs = json.load(f)["pairs"]
     for key, entry in pairs.items():  # calibrated on training images, validated on Val20: never a test set
