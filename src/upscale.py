@@ -27,18 +27,19 @@ from numpy.lib.stride_tricks import as_strided, sliding_window_view
 from PIL import Image, ImageOps
 from tqdm import tqdm
 
-from src import aliasing, compare, dataset, fileio, paths, protocol, tiling
+from src import aliasing, compare, dataset, fileio, paths, png, protocol, tiling
 from src.errors import UserError
 
 MIN_SIDE = 2
 # Temporaries of the colour stage per HR pixel of a strip: float32 RGB sums (12 bytes, plus the cropped blocks'
 # margin), the luma term (4), the column pass at LR height (12 / scale); grayscale and alpha planes (float64) ~40.
 COLOUR_BYTES_PER_HR_PIXEL = 48
-# Pillow's JPEG/WebP default (75) would blur away the detail just added. PNG at zlib level 1, OpenCV's default:
-# the 1024x1024 x4 output of Set5's butterfly in 68 ms and 1.40 MB, against 105 ms and 1.33 MB at level 3 and 339 ms
-# and 1.25 MB at Pillow's default 6 (measured on the 2-core AMD EPYC of docs/performance.md); an 8K image took
-# 2.9 s at level 3 and 6.7 s at 6.
+# Pillow's JPEG/WebP default (75) would blur away the detail just added. 8-bit PNGs are written by src/png.py (zlib
+# level 1, OpenCV's default, and one filter for every row: twice as fast as Pillow); 16-bit ones by Pillow at level 1
+# (the 1024x1024 x4 output of Set5's butterfly: 68 ms and 1.40 MB, against 105 ms and 1.33 MB at level 3 and 339 ms
+# and 1.25 MB at Pillow's default 6, on the 2-core AMD EPYC of docs/performance.md).
 SAVE_OPTIONS = {"JPEG": {"quality": 95}, "WEBP": {"quality": 95}, "PNG": {"compress_level": 1}}
+PNG_MODES = ("L", "LA", "RGB", "RGBA")  # the 8-bit modes src/png.py writes
 
 
 # ---------------------------------------------------------------- reading
@@ -522,7 +523,10 @@ def _encode(img, file, fmt, path):
     """img in `fmt` into an open file; Pillow's refusal (a mode the format cannot hold, ...) is a UserError, and so
     is the system's (a full disk, an I/O error), told apart: the file's, not the format's."""
     try:
-        img.save(file, format=fmt, **SAVE_OPTIONS.get(fmt, {}))
+        if fmt == "PNG" and img.mode in PNG_MODES:
+            png.write(np.asarray(img), file)
+        else:
+            img.save(file, format=fmt, **SAVE_OPTIONS.get(fmt, {}))
     except OSError as err:
         if err.errno is not None:  # the operating system's error, not Pillow's about the image
             raise UserError(write_error(path, err)) from None
