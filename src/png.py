@@ -1,9 +1,10 @@
 """PNG files of 8-bit images, written twice as fast as Pillow writes them (infer.py's outputs).
 
 Pillow picks a filter for every row by trying all five (adaptive filtering), which costs more than the compression
-at zlib level 1: 47 ms for a 1024x1024 RGB output against OpenCV's 25 ms (docs/performance.md). Here every row
+at zlib level 1: 47 ms for a 1024x1024 RGB output against OpenCV's 25 ms (one-off timings on the Zen 4 EPYC of
+docs/performance.md, whose folder-mode figures of python -m tools.peer_opencv include the write). Here every row
 gets the "Up" filter (its difference from the row above, one numpy subtraction) and zlib level 1 with run-length
-matching: 20 ms, and a smaller file than Pillow's for the photos measured. The file is a plain PNG (IHDR, one IDAT,
+matching: 20 ms, and a file no larger than Pillow's for the photo measured. The file is a plain PNG (IHDR, one IDAT,
 IEND) that any decoder reads back bit for bit (tests/test_outputs.py).
 """
 import struct
