@@ -264,3 +264,14 @@ def test_robust_table_renders_rows_of_degradations_and_replaces_its_block():
     assert robust_table.replace_block(page, table, "fsrcnn") == f"intro\n{table}\nrest\n"
     with pytest.raises(ValueError, match="no '<!-- robust table fsrcnn-s"):
         robust_table.replace_block(page, table, "fsrcnn-s")
+
+
+def test_readme_robust_summary_is_the_rendering_of_the_stored_figures():
+    """The README's FSRCNN summary under every degradation is tools.robust_table's rendering of
+    docs/results/robust_fsrcnn.json (regenerate: the command in its marker), and names infer.py's default."""
+    from tools import robust_table
+    with open(os.path.join(ROOT, "docs", "results", "robust_fsrcnn.json"), encoding="utf-8") as f:
+        block = robust_table.render_summary(json.load(f))
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        assert block in f.read(), "README robust summary is stale: run the command in its marker"
+    assert "| x4 bicubic | x4 paper | x4 auto | x4 opencv |" in block and "| cv2_cubic |" in block

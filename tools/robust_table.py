@@ -34,7 +34,7 @@ from src.paths import ROOT  # noqa: E402
 environment.prepare()
 
 from src import aliasing, degradations, protocol  # noqa: E402
-from src.errors import UserError  # noqa: E402
+from src.errors import UserError, cli_entry  # noqa: E402
 
 OPENCV_MODEL = {"fsrcnn": "FSRCNN_x{scale}.pb", "fsrcnn-s": "FSRCNN-small_x{scale}.pb"}
 TITLE = {"fsrcnn": "FSRCNN(56, 12, 4)", "fsrcnn-s": "FSRCNN-s (32, 5, 1)"}
@@ -216,14 +216,35 @@ def targets(figures, sets):
     return lines + [""]
 
 
-def replace_block(text, block, family):
-    start, end = markers(family)
+def summary_markers(family):
+    return (f"<!-- robust summary {family}: python -m tools.robust_table --family {family} --from_json --json "
+            f"docs/results/robust_{family}.json --render README.md -->", f"<!-- end of robust summary {family} -->")
+
+
+def render_summary(figures, set_name="Set5"):
+    """Markdown for the README: one set, rows = degradations, columns = bicubic / paper / infer.py's default (auto)
+    / OpenCV per scale."""
+    family, scales = figures["family"], sorted(figures["scales"], key=int)
+    columns = ("bicubic", "paper", "auto", "opencv")
+    start, end = summary_markers(family)
+    lines = [start, "", f"{TITLE[family]} on {set_name}, Y PSNR (dB); `auto` is what infer.py runs for a photo:", "",
+             "| LR made by | " + " | ".join(f"x{k} {c}" for k in scales for c in columns) + " |",
+             "|---|" + "---:|" * (len(scales) * len(columns))]
+    for name in figures["degradations"]:
+        rows = [figures["scales"][k][set_name][name] for k in scales]
+        lines.append(f"| {name} | " + " | ".join(_cell(row.get(c), None) for row in rows for c in columns) + " |")
+    return "\n".join(lines + ["", end])
+
+
+def replace_block(text, block, family, marks=markers):
+    start, end = marks(family)
     pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
     if not pattern.search(text):
         raise ValueError(f"no '{start}' ... '{end}' block to replace")
     return pattern.sub(lambda _: block, text)
 
 
+@cli_entry
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--family", default="fsrcnn", choices=sorted(OPENCV_MODEL))
@@ -253,11 +274,17 @@ def main(argv=None):
             from src import fileio
             fileio.write_json(args.json, figures)
     table = render(figures)
-    if args.render:
+    if args.render:  # the page's blocks of this family: the full tables, the README's summary, or both
         with open(args.render, encoding="utf-8") as f:
             text = f.read()
+        blocks = [(table, markers), (render_summary(figures), summary_markers)]
+        found = [(block, marks) for block, marks in blocks if marks(args.family)[0] in text]
+        if not found:
+            raise UserError(f"{args.render}: no robust table or summary block of {args.family} to replace")
+        for block, marks in found:
+            text = replace_block(text, block, args.family, marks)
         from src import fileio
-        fileio.write_text(args.render, replace_block(text, table, args.family))
+        fileio.write_text(args.render, text)
     else:
         print(table)
 
