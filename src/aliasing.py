@@ -138,8 +138,11 @@ def best_threshold(scores, gains, must_route=None):
     images that must go to the robust model whatever the total (those the paper model takes below bicubic): t stays
     below all of their scores. Midway between two neighbouring scores; below all of them (the lowest minus 1) when
     the robust model should run everywhere, above all of them (the highest plus 1) when nowhere."""
-    order = np.argsort(scores, kind="stable")
-    s, g = np.asarray(scores, np.float64)[order], np.asarray(gains, np.float64)[order]
+    s = np.asarray(scores, np.float64)
+    finite = s[np.isfinite(s)]
+    s = np.where(np.isneginf(s), (finite.min() if finite.size else 0.0) - 10.0, s)  # planes without features
+    order = np.argsort(s, kind="stable")
+    s, g = s[order], np.asarray(gains, np.float64)[order]
     # total gain when the robust model runs on images i.. (the n - i highest scores), for i = 0 .. n
     totals = np.concatenate([np.cumsum(g[::-1])[::-1], [0.0]])
     if must_route is not None and np.any(must_route):

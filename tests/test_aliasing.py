@@ -70,6 +70,13 @@ def test_best_threshold_maximises_the_total_gain(scores, gains, expected):
     assert aliasing.best_threshold(scores, gains) == expected
 
 
+def test_best_threshold_is_finite_when_planes_had_no_features():
+    """A plane without band energies scores -inf (the paper model); the threshold stays a number the router file
+    can hold."""
+    assert aliasing.best_threshold([float("-inf"), 1.0, 2.0], [1.0, 1.0, 1.0]) == -10.0
+    assert aliasing.best_threshold([float("-inf"), 1.0, 2.0], [-1.0, 1.0, 1.0]) == -4.0
+
+
 @pytest.mark.parametrize("must_route,expected", [
     ([False, True, False, False], 0.5),  # the best threshold (1.5) would leave image 1 to the paper model
     ([True, False, False, False], -1.0),  # below every score
