@@ -53,12 +53,18 @@ def _bands(h, w):
     return window, masks
 
 
+def central_crop(image):
+    """The central CROP x CROP pixels of an image (its first two axes), all of a smaller one: what features() reads,
+    so that a caller converts only those to luma."""
+    h, w = image.shape[:2]
+    top, left = max(0, (h - CROP) // 2), max(0, (w - CROP) // 2)
+    return image[top:top + CROP, left:left + CROP]
+
+
 def features(plane):
     """The FEATURES band energies of an LR luma plane (any units; its central CROP x CROP at most), or None for a
     plane too small or flat to have them."""
-    h, w = plane.shape
-    top, left = max(0, (h - CROP) // 2), max(0, (w - CROP) // 2)
-    crop = np.asarray(plane[top:top + CROP, left:left + CROP], np.float32)
+    crop = np.asarray(central_crop(plane), np.float32)
     if min(crop.shape) < MIN_SIDE:
         return None
     window, masks = _bands(*crop.shape)

@@ -427,8 +427,8 @@ class RoutedUpscaler:
 
     def pick(self, pixels):
         """("paper" or "robust", the LR's aliasing score)."""
-        planes = pixels[..., None] if pixels.ndim == 2 else pixels
-        luma = luma_of(planes[..., :3]) if planes.shape[2] >= 3 else planes[..., 0]
+        crop = aliasing.central_crop(pixels[..., None] if pixels.ndim == 2 else pixels)  # what the score reads
+        luma = luma_of(crop[..., :3]) if crop.shape[2] >= 3 else crop[..., 0]
         score = aliasing.score(luma, self.route.detector)
         return ("robust" if score > self.route.threshold else "paper"), score
 
