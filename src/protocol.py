@@ -41,23 +41,27 @@ def round_uint8(x):
     return round_uint(x, np.uint8)
 
 
+# MATLAB rgb2ycbcr (BT.601 studio range): Y, Cb, Cr = offset + (weights . (R, G, B)) / 255, one row each
+RGB_TO_YCBCR = ((65.481, 128.553, 24.966), (-37.797, -74.203, 112.0), (112.0, -93.786, -18.214))
+YCBCR_OFFSET = (16.0, 128.0, 128.0)
+# MATLAB ycbcr2rgb: R, G, B = (LUMA_TO_RGB * (Y - 16) + CHROMA_TO_RGB row . (Cb - 128, Cr - 128)) / 256
+LUMA_TO_RGB = 298.082
+CHROMA_TO_RGB = ((0.0, 408.583), (-100.291, -208.120), (516.412, 0.0))
+
+
 def rgb_to_ycbcr(rgb):
     """MATLAB rgb2ycbcr of an HxWx3 uint8 image (BT.601 studio range), returned as float64 Y, Cb, Cr planes."""
     rgb = rgb.astype(np.float64)
     r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
-    y = 16.0 + (65.481 * r + 128.553 * g + 24.966 * b) / 255.0
-    cb = 128.0 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255.0
-    cr = 128.0 + (112.0 * r - 93.786 * g - 18.214 * b) / 255.0
-    return y, cb, cr
+    return tuple(offset + (wr * r + wg * g + wb * b) / 255.0
+                 for (wr, wg, wb), offset in zip(RGB_TO_YCBCR, YCBCR_OFFSET))
 
 
 def ycbcr_to_rgb(y, cb, cr):
     """MATLAB ycbcr2rgb for float planes in 0..255 units; returns float64 HxWx3 in 0..255 (not rounded)."""
     y, cb, cr = y - 16.0, cb - 128.0, cr - 128.0
-    r = 298.082 * y / 256.0 + 408.583 * cr / 256.0
-    g = 298.082 * y / 256.0 - 100.291 * cb / 256.0 - 208.120 * cr / 256.0
-    b = 298.082 * y / 256.0 + 516.412 * cb / 256.0
-    return np.stack([r, g, b], axis=-1)
+    luma = LUMA_TO_RGB * y / 256.0
+    return np.stack([luma + wb * cb / 256.0 + wr * cr / 256.0 for wb, wr in CHROMA_TO_RGB], axis=-1)
 
 
 def rgb_to_y(rgb):

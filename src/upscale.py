@@ -76,12 +76,12 @@ def read_image(path):
 
 
 # ---------------------------------------------------------------- upscaling
-# MATLAB ycbcr2rgb (protocol.ycbcr_to_rgb) as RGB = LUMA_GAIN * (Y - 16) + CHROMA @ (Cb - 128, Cr - 128)
-LUMA_GAIN = 298.082 / 256.0
-CHROMA_TO_RGB = np.array([[0.0, 408.583], [-100.291, -208.120], [516.412, 0.0]]) / 256.0  # rows R, G, B
-# MATLAB rgb2ycbcr (protocol.rgb_to_ycbcr): rows Y, Cb, Cr of 0..255 RGB, plus the offsets
-RGB_TO_YCBCR = np.array([[65.481, 128.553, 24.966], [-37.797, -74.203, 112.0], [112.0, -93.786, -18.214]]) / 255.0
-YCBCR_OFFSET = np.array([16.0, 128.0, 128.0])
+# protocol's colour conversions as matrices: RGB = LUMA_GAIN * (Y - 16) + CHROMA_TO_RGB @ (Cb - 128, Cr - 128);
+# rows Y, Cb, Cr of RGB_TO_YCBCR @ RGB (0..255) plus YCBCR_OFFSET
+LUMA_GAIN = protocol.LUMA_TO_RGB / 256.0
+CHROMA_TO_RGB = np.array(protocol.CHROMA_TO_RGB) / 256.0  # rows R, G, B
+RGB_TO_YCBCR = np.array(protocol.RGB_TO_YCBCR) / 255.0
+YCBCR_OFFSET = np.array(protocol.YCBCR_OFFSET)
 TAP_REACH = 2  # MATLAB bicubic upscaling by an integer factor reads LR pixels -2..2 around each output's own
 PARALLEL_PIXELS = 2 ** 17  # HR pixels per thread below which the colour stage stays on one thread
 SINGLE_THREAD_STRIP_BYTES = 2 ** 22  # temporaries of a strip of the colour stage when it runs on one thread
