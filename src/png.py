@@ -17,6 +17,11 @@ COLOUR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}  # channels -> PNG colour type: gray, gr
 UP = 2  # the PNG filter type of "Up"
 
 
+def writes(pixels):
+    """Whether write() takes these pixels: uint8, HxW or HxWxC with C of 1 to 4."""
+    return pixels.dtype == np.uint8 and (pixels.ndim == 2 or (pixels.ndim == 3 and pixels.shape[2] in COLOUR_TYPES))
+
+
 def _chunk(kind, data):
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 

@@ -39,7 +39,6 @@ COLOUR_BYTES_PER_HR_PIXEL = 48
 # (the 1024x1024 x4 output of Set5's butterfly: 68 ms and 1.40 MB, against 105 ms and 1.33 MB at level 3 and 339 ms
 # and 1.25 MB at Pillow's default 6, on the 2-core AMD EPYC of docs/performance.md).
 SAVE_OPTIONS = {"JPEG": {"quality": 95}, "WEBP": {"quality": 95}, "PNG": {"compress_level": 1}}
-PNG_MODES = ("L", "LA", "RGB", "RGBA")  # the 8-bit modes src/png.py writes
 
 
 # ---------------------------------------------------------------- reading
@@ -519,20 +518,23 @@ def _same_file(a, b):
 # ---------------------------------------------------------------- writing
 
 
-def _encode(img, file, fmt, path):
-    """img in `fmt` into an open file; Pillow's refusal (a mode the format cannot hold, ...) is a UserError, and so
-    is the system's (a full disk, an I/O error), told apart: the file's, not the format's."""
+def _encode(image, file, fmt, path):
+    """`image` (pixels as read_image returns them, or a Pillow image) in `fmt` into an open file: 8-bit pixels as
+    PNG by src/png.py, the rest by Pillow. Pillow's refusal (a mode the format cannot hold, ...) is a UserError, and
+    so is the system's (a full disk, an I/O error), told apart: the file's, not the format's."""
+    pixels = isinstance(image, np.ndarray)
     try:
-        if fmt == "PNG" and img.mode in PNG_MODES:
-            png.write(np.asarray(img), file)
+        if fmt == "PNG" and pixels and png.writes(image):
+            png.write(image, file)
         else:
-            img.save(file, format=fmt, **SAVE_OPTIONS.get(fmt, {}))
+            image = Image.fromarray(image) if pixels else image
+            image.save(file, format=fmt, **SAVE_OPTIONS.get(fmt, {}))
     except OSError as err:
         if err.errno is not None:  # the operating system's error, not Pillow's about the image
             raise UserError(write_error(path, err)) from None
-        raise UserError(f"{path}: cannot write a {img.mode} image as {fmt} ({err})") from None
+        raise UserError(f"{path}: cannot write a {getattr(image, 'mode', 'uint8')} image as {fmt} ({err})") from None
     except (ValueError, KeyError) as err:
-        raise UserError(f"{path}: cannot write a {img.mode} image as {fmt} ({err})") from None
+        raise UserError(f"{path}: cannot write a {image.mode} image as {fmt} ({err})") from None
 
 
 def write_error(path, err):
@@ -545,7 +547,7 @@ def write_error(path, err):
 
 def check_writable(pixels, path, fmt):
     """Encode 2x2 pixels of the output's kind, so that e.g. 16-bit to JPEG fails before any work is done."""
-    _encode(Image.fromarray(pixels[:2, :2]), io.BytesIO(), fmt, path)
+    _encode(pixels[:2, :2], io.BytesIO(), fmt, path)
 
 
 def _temp_suffix(pid):
@@ -584,7 +586,7 @@ def remove_orphan_temps(path):
                 pass
 
 
-def save_atomic(img, path, fmt):
+def save_atomic(image, path, fmt):
     """Write to a new temporary file in the same folder (named with this process's id), then rename: a failure or
     Ctrl-C never leaves half a file, and the file a kill leaves is removed by the next run that writes `path`."""
     remove_orphan_temps(path)
@@ -592,7 +594,7 @@ def save_atomic(img, path, fmt):
         with fileio.atomic_path(path, suffix=_temp_suffix(os.getpid())) as tmp:
             fd = os.open(tmp, os.O_WRONLY | os.O_TRUNC | os.O_NOFOLLOW)
             with os.fdopen(fd, "wb") as f:
-                _encode(img, f, fmt, path)
+                _encode(image, f, fmt, path)
     except OSError as err:  # creating, flushing or renaming the file
         raise UserError(write_error(path, err)) from None
 
@@ -626,15 +628,14 @@ def upscale_job(job, upscaler, compare_path="", compare_fmt=""):
         out, tiles = upscaler.upscale(job.pixels)
     except UserError as err:  # what the network refuses about this image (ClassSR: smaller than a sub-image)
         raise UserError(f"{job.src}: {err}") from None
-    sr = Image.fromarray(out)
-    del out
-    save_atomic(sr, job.dst, job.fmt)
+    save_atomic(out, job.dst, job.fmt)
     if compare_path:
         whole = tiling.plan(job.pixels.shape[:2], 0, max(job.pixels.shape[:2]))
         baseline = Image.fromarray(upscaler.upscale_with(job.pixels, bicubic(upscaler.scale), whole))
-        picture = compare.side_by_side([("bicubic", baseline), (upscaler.title, sr)], upscaler.scale)
+        picture = compare.side_by_side([("bicubic", baseline), (upscaler.title, Image.fromarray(out))],
+                                       upscaler.scale)
         save_atomic(picture, compare_path, compare_fmt)
-    return (f"{job.src}: {_size(job.pixels)} -> {sr.width}x{sr.height}, {tiles.describe()}, "
+    return (f"{job.src}: {_size(job.pixels)} -> {_size(out)}, {tiles.describe()}, "
             f"{time.perf_counter() - start:.2f} s -> {job.dst}")
 
 
