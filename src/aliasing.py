@@ -103,6 +103,11 @@ class Route(NamedTuple):
     detector: Detector
     threshold: float
 
+    def model_for(self, plane):
+        """("robust" or "paper", the score) of an LR luma plane."""
+        found = score(plane, self.detector)
+        return ("robust" if found > self.threshold else "paper"), found
+
 
 def _finite(value, length=None):
     if length is None:

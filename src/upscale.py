@@ -428,8 +428,7 @@ class RoutedUpscaler:
         """("paper" or "robust", the LR's aliasing score)."""
         crop = aliasing.central_crop(pixels[..., None] if pixels.ndim == 2 else pixels)  # what the score reads
         luma = luma_of(crop[..., :3]) if crop.shape[2] >= 3 else crop[..., 0]
-        score = aliasing.score(luma, self.route.detector)
-        return ("robust" if score > self.route.threshold else "paper"), score
+        return self.route.model_for(luma)
 
     @property
     def title(self):

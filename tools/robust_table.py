@@ -135,8 +135,7 @@ def compute(family, scales, sets, data_dir, threads, python, models_dir):
                 row["auto"] = None  # infer.py's default: each image to the model aliasing.score picks
                 if route is not None and len(per_image) == len(nets):
                     row["auto"] = float(np.mean([
-                        per_image["robust" if aliasing.score(lr, route.detector) > route.threshold else "paper"][key]
-                        ["psnr"] for key, _, lr in images]))
+                        per_image[route.model_for(lr)[0]][key]["psnr"] for key, _, lr in images]))
                 row["opencv"] = None
                 if use_opencv:
                     outputs = opencv_upscale(python, model, scale,
