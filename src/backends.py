@@ -86,14 +86,6 @@ def session_options(ort, threads, spinning=True):
 
 
 # ---------------------------------------------------------------- the cache
-def _sha256_file(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _network_sources(model):
     """The source files of network `model` (its module, or its package), found without importing it."""
     folder = os.path.join(paths.ROOT, "src", "models")
@@ -114,7 +106,8 @@ def cache_key(cfg):
     the source of the code that exports it, CACHE_FORMAT. A checkpoint that is missing or unreadable has no key
     (None): MindSpore's loading reports it."""
     try:
-        checkpoint_hash = _sha256_file(cfg.ckpt_file)
+        with open(cfg.ckpt_file, "rb") as f:
+            checkpoint_hash = hashlib.file_digest(f, "sha256").hexdigest()
     except OSError:
         return None
     sources = hashlib.sha256()
