@@ -10,7 +10,6 @@ MindSpore is never imported); MindSpore is imported only when the network is loa
 checked first, at once. Without --ckpt_file, infer.py takes the shipped model of the network and scale; where a
 robust variant ships too, each image gets the one its LR calls for (pick_checkpoint, RoutedUpscaler).
 """
-import concurrent.futures
 import copy
 import errno
 import functools
@@ -27,7 +26,7 @@ from numpy.lib.stride_tricks import as_strided, sliding_window_view
 from PIL import Image, ImageOps
 from tqdm import tqdm
 
-from src import aliasing, compare, dataset, fileio, paths, png, protocol, tiling
+from src import aliasing, compare, dataset, fileio, paths, png, protocol, threads, tiling
 from src.errors import UserError
 
 MIN_SIDE = 2
@@ -180,7 +179,7 @@ def colour_stage(y_hr, rgb_lr, scale, budget_bytes, out=None):
     # of the memory budget; on one thread, strips of at most SINGLE_THREAD_STRIP_BYTES (measured here at 256x256:
     # 3.1 ms at x2 and 7.7 ms at x4 against 7.8 and 16.8 ms for one strip; two threads with one strip each: 2.5 and
     # 5.7 ms, smaller strips did not help them)
-    workers = min(len(os.sched_getaffinity(0)), max(1, h * w * scale * scale // PARALLEL_PIXELS))
+    workers = min(threads.usable_cores(), max(1, h * w * scale * scale // PARALLEL_PIXELS))
     row_bytes = w * scale * scale * COLOUR_BYTES_PER_HR_PIXEL
     limit = budget_bytes // workers if workers > 1 else min(budget_bytes, SINGLE_THREAD_STRIP_BYTES)
     strip = max(1, limit // row_bytes)
@@ -193,18 +192,8 @@ def colour_stage(y_hr, rgb_lr, scale, budget_bytes, out=None):
     if workers == 1:
         share_of(0)
     else:
-        list(_pool(workers).map(share_of, range(0, h, share)))
+        list(threads.pool(workers).map(share_of, range(0, h, share)))
     return out
-
-
-_POOLS = {}
-
-
-def _pool(workers):
-    """A thread pool of `workers` threads, made once per process."""
-    if workers not in _POOLS:
-        _POOLS[workers] = concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="colour")
-    return _POOLS[workers]
 
 
 def luma_of(rgb):

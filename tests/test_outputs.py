@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import zlib
 
 import numpy as np
 import pytest
@@ -461,3 +462,21 @@ def test_png_writer_is_read_back_bit_for_bit(shape, tmp_path):
         mode, back = img.mode, np.asarray(img)
     assert mode == {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}[shape[2] if len(shape) == 3 else 1]
     assert np.array_equal(back, pixels.reshape(back.shape))
+
+
+@pytest.mark.parametrize("pieces", [2, 3])
+def test_png_writer_compressed_in_pieces_is_one_zlib_stream(pieces, tmp_path, monkeypatch):
+    """A large output is compressed in pieces on several threads (png._deflate): zlib itself decompresses the
+    joined pieces into the filtered rows (so its header and Adler-32 hold), and Pillow reads the PNG back bit for
+    bit, whatever the number of cores of the machine running the test."""
+    rng = np.random.default_rng(pieces)
+    pixels = rng.integers(0, 256, (300, 257, 3), dtype=np.uint8)
+    pixels[100:200] = pixels[100]  # runs, as in a photo's flat areas
+    filtered = rng.integers(0, 256, 10_007, dtype=np.uint8)
+    assert zlib.decompress(png._deflate(filtered, pieces)) == filtered.tobytes()
+    monkeypatch.setattr(png.threads, "usable_cores", lambda: pieces)
+    monkeypatch.setattr(png, "PIECE_BYTES", 1000)
+    with open(tmp_path / "a.png", "wb") as f:
+        png.write(pixels, f)
+    with Image.open(tmp_path / "a.png") as img:
+        assert np.array_equal(np.asarray(img), pixels)
