@@ -19,7 +19,9 @@ from src import threads
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 COLOUR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}  # channels -> PNG colour type: gray, gray + alpha, RGB, RGBA
 UP = 2  # the PNG filter type of "Up"
-PIECE_BYTES = 2 ** 19  # the least filtered bytes a core compresses on its own (smaller pieces lose more than they gain)
+# the least filtered bytes a core compresses on its own: a 256x256 RGB output (196,864 bytes) took 2.4 ms on one core
+# and 1.2 ms in two pieces on the Xeon VM of docs/performance.md (one-off), so pieces of 64 KiB still gain
+PIECE_BYTES = 2 ** 16
 ZLIB_HEADER = b"\x78\x01"  # deflate, 32 KiB window, "fastest" level: what zlib writes at level 1
 
 
