@@ -4,9 +4,9 @@ Pillow picks a filter for every row by trying all five (adaptive filtering), whi
 at zlib level 1: 47 ms for a 1024x1024 RGB output against OpenCV's 25 ms (one-off timings on the Zen 4 EPYC of
 docs/performance.md, whose folder-mode figures of python -m tools.peer_opencv include the write). Here every row
 gets the "Up" filter (its difference from the row above, one numpy subtraction) and zlib level 1 with run-length
-matching: 20 ms, and a file no larger than Pillow's for the photo measured. On more than one core a large image is
-compressed in pieces at once, as pigz does (_deflate): 16-20 ms against 30-38 ms on one core of the slower Xeon VM
-of docs/performance.md (one-off). The file is a plain PNG (IHDR, one IDAT, IEND) that any decoder reads back bit for
+matching: 20 ms, and a file no larger than Pillow's for the photo measured. On more than one core an output is
+compressed in pieces of PIECE_BYTES or more at once, as pigz does (_deflate): 1024x1024 RGB in 16-20 ms against
+30-38 ms on one core of the slower Xeon VM of docs/performance.md (one-off). The file is a plain PNG (IHDR, one IDAT, IEND) that any decoder reads back bit for
 bit (tests/test_outputs.py).
 """
 import struct

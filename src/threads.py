@@ -14,5 +14,5 @@ def usable_cores():
 def pool(workers):
     """A thread pool of `workers` threads, made once per process."""
     if workers not in _POOLS:
-        _POOLS[workers] = concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="numpy")
+        _POOLS[workers] = concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="worker")
     return _POOLS[workers]

@@ -473,10 +473,13 @@ def test_png_writer_compressed_in_pieces_is_one_zlib_stream(pieces, tmp_path, mo
     pixels = rng.integers(0, 256, (300, 257, 3), dtype=np.uint8)
     pixels[100:200] = pixels[100]  # runs, as in a photo's flat areas
     filtered = rng.integers(0, 256, 10_007, dtype=np.uint8)
-    assert zlib.decompress(png._deflate(filtered, pieces)) == filtered.tobytes()
+    sync_flush = b"\x00\x00\xff\xff"  # the empty stored block that ends each piece but the last
+    joined = png._deflate(filtered, pieces)
+    assert zlib.decompress(joined) == filtered.tobytes() and joined.count(sync_flush) == pieces - 1
     monkeypatch.setattr(png.threads, "usable_cores", lambda: pieces)
     monkeypatch.setattr(png, "PIECE_BYTES", 1000)
     with open(tmp_path / "a.png", "wb") as f:
         png.write(pixels, f)
+    assert (tmp_path / "a.png").read_bytes().count(sync_flush) == pieces - 1
     with Image.open(tmp_path / "a.png") as img:
         assert np.array_equal(np.asarray(img), pixels)
