@@ -520,9 +520,14 @@ def _encode(image, file, fmt, path):
     except OSError as err:
         if err.errno is not None:  # the operating system's error, not Pillow's about the image
             raise UserError(write_error(path, err)) from None
-        raise UserError(f"{path}: cannot write a {getattr(image, 'mode', 'uint8')} image as {fmt} ({err})") from None
+        raise UserError(f"{path}: cannot write a {_kind(image)} image as {fmt} ({err})") from None
     except (ValueError, KeyError) as err:
-        raise UserError(f"{path}: cannot write a {image.mode} image as {fmt} ({err})") from None
+        raise UserError(f"{path}: cannot write a {_kind(image)} image as {fmt} ({err})") from None
+
+
+def _kind(image):
+    """What _encode's errors call the image: a Pillow image's mode, or the pixels' type."""
+    return image.mode if isinstance(image, Image.Image) else str(image.dtype)
 
 
 def write_error(path, err):

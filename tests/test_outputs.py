@@ -18,6 +18,7 @@ from PIL import Image
 
 from conftest import ROOT, run_script
 from src import png, serving, upscale
+from src.errors import UserError
 
 ENV = dict(os.environ, GLOG_v="3")
 
@@ -483,3 +484,13 @@ def test_png_writer_compressed_in_pieces_is_one_zlib_stream(pieces, tmp_path, mo
     assert (tmp_path / "a.png").read_bytes().count(sync_flush) == pieces - 1
     with Image.open(tmp_path / "a.png") as img:
         assert np.array_equal(np.asarray(img), pixels)
+
+
+def test_a_refused_pixel_array_is_one_line_naming_the_output(tmp_path, monkeypatch):
+    """An encoder's refusal of the pixels infer.py hands over (src/png.py's here, made to fail) is the UserError of
+    one line, naming the file, the pixels' type and the format: not an AttributeError about a Pillow mode."""
+    def refuse(pixels, file):
+        raise ValueError("refused")
+    monkeypatch.setattr(png, "write", refuse)
+    with pytest.raises(UserError, match=r"out\.png: cannot write a uint8 image as PNG \(refused\)"):
+        upscale._encode(np.zeros((4, 4, 3), np.uint8), io.BytesIO(), "PNG", str(tmp_path / "out.png"))
