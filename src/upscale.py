@@ -10,6 +10,7 @@ MindSpore is never imported); MindSpore is imported only when the network is loa
 checked first, at once. Without --ckpt_file, infer.py takes the shipped model of the network and scale; where a
 robust variant ships too, each image gets the one its LR calls for (pick_checkpoint, RoutedUpscaler).
 """
+import concurrent.futures
 import copy
 import errno
 import functools
@@ -614,13 +615,30 @@ def _size(pixels):
     return f"{pixels.shape[1]}x{pixels.shape[0]}"
 
 
+def upscaled(job, upscaler):
+    """(the output pixels, the tile plan) of a job; what the network refuses about the image names the file."""
+    try:
+        return upscaler.upscale(job.pixels)
+    except UserError as err:  # what the network refuses about this image (ClassSR: smaller than a sub-image)
+        raise UserError(f"{job.src}: {err}") from None
+
+
+def _done(job, out, tiles, start):
+    """The line printed for a job written, with the seconds since `start`."""
+    return (f"{job.src}: {_size(job.pixels)} -> {_size(out)}, {tiles.describe()}, "
+            f"{time.perf_counter() - start:.2f} s -> {job.dst}")
+
+
+def saved(job, out, tiles, start):
+    """Write a job's output; returns its line."""
+    save_atomic(out, job.dst, job.fmt)
+    return _done(job, out, tiles, start)
+
+
 def upscale_job(job, upscaler, compare_path="", compare_fmt=""):
     """Upscale and write one image (and its comparison); returns the line to print."""
     start = time.perf_counter()
-    try:
-        out, tiles = upscaler.upscale(job.pixels)
-    except UserError as err:  # what the network refuses about this image (ClassSR: smaller than a sub-image)
-        raise UserError(f"{job.src}: {err}") from None
+    out, tiles = upscaled(job, upscaler)
     save_atomic(out, job.dst, job.fmt)
     if compare_path:
         whole = tiling.plan(job.pixels.shape[:2], 0, max(job.pixels.shape[:2]))
@@ -628,8 +646,7 @@ def upscale_job(job, upscaler, compare_path="", compare_fmt=""):
         picture = compare.side_by_side([("bicubic", baseline), (upscaler.title, Image.fromarray(out))],
                                        upscaler.scale)
         save_atomic(picture, compare_path, compare_fmt)
-    return (f"{job.src}: {_size(job.pixels)} -> {_size(out)}, {tiles.describe()}, "
-            f"{time.perf_counter() - start:.2f} s -> {job.dst}")
+    return _done(job, out, tiles, start)
 
 
 def check_options(cfg):
@@ -675,15 +692,53 @@ def run_folder(cfg):
     os.makedirs(cfg.output, exist_ok=True)
     upscaler = make_upscaler(cfg)
     failed = 0
-    for src in tqdm(files, desc="upscaling", unit="image", disable=None):
+
+    def fail(err):
+        nonlocal failed
+        tqdm.write(f"error: {err}", file=sys.stderr)
+        failed += 1
+
+    def report(step):
+        """Print the line of a finished step (a callable, or a future's result), or its error."""
         try:
-            job = prepare(src, os.path.join(cfg.output, os.path.basename(src)), cfg.overwrite)
+            tqdm.write(step())
+        except UserError as err:
+            fail(err)
+
+    def job_of(src):
+        return io_thread.submit(prepare, src, os.path.join(cfg.output, os.path.basename(src)), cfg.overwrite)
+    # one I/O thread reads the next image and writes the last output while this one computes (decoding, zlib, fsync
+    # leave the GIL); an output larger than the memory budget is written here, so at most that much waits
+    io_thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="folder-io")
+    try:
+        upcoming, writing = job_of(files[0]), None
+        for i, _ in enumerate(tqdm(files, desc="upscaling", unit="image", disable=None)):
+            current = upcoming
+            if i + 1 < len(files):
+                upcoming = job_of(files[i + 1])
+            start, failure = time.perf_counter(), None
+            try:
+                job = current.result()
+                out, tiles = upscaled(job, upscaler)
+            except UserError as err:
+                failure = err
+            if writing is not None:  # the lines stay in the order of the files
+                report(writing.result)
+                writing = None
+            if failure is not None:
+                fail(failure)
+                continue
             if job.warning:
                 tqdm.write(f"warning: {job.warning}", file=sys.stderr)
-            tqdm.write(upscale_job(job, upscaler))
-        except UserError as err:
-            tqdm.write(f"error: {err}", file=sys.stderr)
-            failed += 1
+            step = functools.partial(saved, job, out, tiles, start)
+            if out.nbytes <= cfg.max_memory_mb * 2 ** 20:
+                writing = io_thread.submit(step)
+            else:
+                report(step)
+        if writing is not None:
+            report(writing.result)
+    finally:  # Ctrl-C: the file being written is finished (never half a file), nothing more is started
+        io_thread.shutdown(wait=True, cancel_futures=True)
     if failed == len(files):
         raise UserError(f"all {len(files)} images failed, nothing was written to {cfg.output}")
     if failed:
