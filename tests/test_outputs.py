@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import zlib
 
 import numpy as np
@@ -191,6 +192,46 @@ def test_folder_mode_refuses_an_output_that_is_one_of_its_inputs(random_ckpt, tm
     assert code == 2 and f"{out / 'a.png'}: is the input {folder / 'a.png'}" in err, err
     assert "1 of 2 images failed, the others were written" in err
     assert (folder / "a.png").read_bytes() == before and Image.open(out / "b.png").size == (22, 28)
+
+
+def test_folder_mode_reports_in_order_while_writing_in_the_background(random_ckpt, tmp_path, capsys, monkeypatch):
+    """The folder loop writes each output on its I/O thread while the next image computes: the lines still come in
+    the files' order, a write that fails there is reported for its own image, the outputs equal single-file runs;
+    an output larger than the memory budget is written on the main thread (at most that much waits)."""
+    folder, out, single = tmp_path / "images", tmp_path / "out", tmp_path / "single"
+    folder.mkdir()
+    single.mkdir()
+    for i, name in enumerate("abcde"):
+        _image(folder / f"{name}.png", shape=(14 + i, 11, 3), seed=i)
+    ckpt = random_ckpt(scale=2)
+    writers, real_save = {}, upscale.save_atomic
+
+    def save(image, path, fmt):
+        writers[os.path.basename(path)] = threading.current_thread().name
+        if os.path.basename(path) == "c.png":
+            raise UserError(f"{path}: cannot write (No space left on device); nothing was written")
+        real_save(image, path, fmt)
+    monkeypatch.setattr(upscale, "save_atomic", save)
+    code, stdout, err = run_script("infer", ["--input", str(folder), "--output", str(out), "--scale", "2",
+                                             "--ckpt_file", ckpt], capsys)
+    assert code == 2 and f"error: {out / 'c.png'}: cannot write" in err, err
+    assert "1 of 5 images failed, the others were written" in err
+    written = [os.path.basename(line.split(":")[0]) for line in stdout.splitlines() if " -> " in line]
+    assert written == ["a.png", "b.png", "d.png", "e.png"], stdout
+    assert sorted(os.listdir(out)) == written
+    assert all(name.startswith("folder-io") for name in writers.values()), writers
+    for name in ("a.png", "e.png"):
+        assert run_script("infer", ["--input", str(folder / name), "--output", str(single / name), "--scale", "2",
+                                    "--ckpt_file", ckpt], capsys)[0] == 0
+        assert (single / name).read_bytes() == (out / name).read_bytes()
+
+    big = tmp_path / "big"
+    big.mkdir()
+    _image(big / "large.png", shape=(300, 300, 3))  # 600x600x3 out: more than a 1 MiB budget
+    writers.clear()
+    code, _, err = run_script("infer", ["--input", str(big), "--output", str(tmp_path / "big_x2"), "--scale", "2",
+                                        "--ckpt_file", ckpt, "--max_memory_mb", "1"], capsys)
+    assert code == 0 and writers == {"large.png": "MainThread"}, (err, writers)
 
 
 def test_folder_mode_says_nothing_was_written_when_every_image_failed(random_ckpt, tmp_path, capsys):
