@@ -6,9 +6,10 @@ image's fine detail into them. The shape of the top of the LR spectrum tells the
 log energy of nine frequency bands (relative to one of them, so the image's contrast drops out) and weighs them
 with a logistic regression fitted on training images degraded both ways (docs/robust.md gives how well it does).
 The paper-protocol model is the better of the two models on the first kind, the robust model on the second (the
-paper model falls below bicubic there). checkpoints/router.json holds, per shipped pair, the detector and the score
-above which the robust model runs; `python -m tools.calibrate_router` sets both on training images (never a test
-set), the threshold below every training image that the paper model would take below bicubic.
+paper model falls below bicubic there); images in between get a mix of the two networks' weights. checkpoints/
+router.json holds, per shipped pair, the detector and the ramp of scores over which the mix goes from the paper
+model to the robust one; `python -m tools.calibrate_router` sets both on training images (never a test set), so
+that no training image that the paper model would take below bicubic, and the robust one would not, ends below it.
 """
 import functools
 import json
@@ -29,6 +30,7 @@ FEATURES = len(EDGES) - 1
 CROP = 256  # the detector reads the central CROP x CROP LR pixels at most: ~1 ms for the FFT on a 2-core CPU
 MIN_SIDE = 16  # smaller planes have too few frequencies per band: the paper model
 ROUTER_FILE = os.path.join("checkpoints", "router.json")
+MAX_LEVELS = 20  # the most mixes of a pair (each is a network to build and cache)
 
 
 class Detector(NamedTuple):
@@ -99,14 +101,32 @@ def fit_detector(x, aliased, l2=1.0, steps=50):
 
 
 class Route(NamedTuple):
-    """A shipped pair's choice: the robust model for images whose score is above `threshold`."""
+    """A shipped pair's choice: for an image of score x, the network whose weights are (1 - w) paper + w robust, with
+    w = 0 up to `low`, 1 from `high`, linear between, rounded to a multiple of 1 / `levels` (low == high: one
+    model or the other). The robust models are fine-tuned from the paper ones, so each mix is a working network; on
+    the images between the two kinds it beats both (docs/robust.md)."""
     detector: Detector
-    threshold: float
+    low: float
+    high: float
+    levels: int
+
+    def levels_of(self, scores):
+        """The robust model's share of the weights for each score, in 1 / levels (0: the paper model; -inf too)."""
+        s = np.asarray(scores, np.float64)
+        if self.high <= self.low:
+            return np.where(s > self.low, self.levels, 0)
+        return np.clip(np.round((s - self.low) / (self.high - self.low) * self.levels), 0, self.levels).astype(int)
 
     def model_for(self, plane):
-        """("robust" or "paper", the score) of an LR luma plane."""
+        """(the level, the score) of an LR luma plane."""
         found = score(plane, self.detector)
-        return ("robust" if found > self.threshold else "paper"), found
+        return int(self.levels_of(found)), found
+
+    def describe(self, level):
+        """What runs at a level, as infer.py prints it."""
+        if level in (0, self.levels):
+            return "paper model" if level == 0 else "robust model"
+        return f"{100 * level // self.levels}% robust model"
 
 
 def _finite(value, length=None):
@@ -133,35 +153,37 @@ def read_routes(path=None):
     for key, entry in pairs.items():
         entry = entry if isinstance(entry, dict) else {}
         found = entry.get("detector") if isinstance(entry.get("detector"), dict) else {}
-        if not _finite(entry.get("threshold")):
-            raise UserError(f"{path}: pair '{key}' has no finite threshold")
+        ramp, levels = entry.get("ramp"), entry.get("levels")
+        if not (_finite(ramp, 2) and ramp[0] <= ramp[1]):
+            raise UserError(f"{path}: pair '{key}' has no ramp of two finite scores, low then high")
+        if not (isinstance(levels, int) and not isinstance(levels, bool) and 1 <= levels <= MAX_LEVELS):
+            raise UserError(f"{path}: pair '{key}' has no whole number of levels from 1 to {MAX_LEVELS}")
         if not (all(_finite(found.get(name), FEATURES) for name in ("mean", "std", "weights"))
                 and _finite(found.get("bias")) and min(found["std"]) > 0):
             raise UserError(f"{path}: pair '{key}' has no detector of {FEATURES} finite band weights")
         detector = Detector(tuple(found["mean"]), tuple(found["std"]), tuple(found["weights"]), float(found["bias"]))
-        routes[str(key)] = Route(detector, float(entry["threshold"]))
+        routes[str(key)] = Route(detector, float(ramp[0]), float(ramp[1]), levels)
     return routes
 
 
-def best_threshold(scores, gains, must_route=None):
-    """The threshold t maximising the total gain of running the robust model where score > t: `gains` are what the
-    robust model scores above the paper model (dB) on the images of `scores`. `must_route` (booleans) marks the
-    images that must go to the robust model whatever the total (those the paper model takes below bicubic): t stays
-    below all of their scores. Midway between two neighbouring scores; below all of them (the lowest minus 1) when
-    the robust model should run everywhere, above all of them (the highest plus 1) when nowhere."""
+def best_ramp(scores, psnr, bicubic, step=0.25):
+    """The ramp (low, high) of the most total PSNR over images with these `scores`, `psnr` (images x levels + 1: each
+    image's PSNR with the robust model's share of the weights at 0, 1 / levels, .., 1) and `bicubic` PSNR, on a grid
+    of `step` over the scores, such that no image that the paper model takes below bicubic, and the robust one does
+    not, ends below bicubic. The step low == high (a threshold) is among the candidates."""
     s = np.asarray(scores, np.float64)
+    psnr, bicubic = np.asarray(psnr, np.float64), np.asarray(bicubic, np.float64)
     finite = s[np.isfinite(s)]
     s = np.where(np.isneginf(s), (finite.min() if finite.size else 0.0) - 10.0, s)  # planes without features
-    order = np.argsort(s, kind="stable")
-    s, g = s[order], np.asarray(gains, np.float64)[order]
-    # total gain when the robust model runs on images i.. (the n - i highest scores), for i = 0 .. n
-    totals = np.concatenate([np.cumsum(g[::-1])[::-1], [0.0]])
-    if must_route is not None and np.any(must_route):
-        first = int(np.argmax(np.asarray(must_route, bool)[order]))  # the lowest-scoring image that must go
-        totals = totals[:first + 1]
-    i = int(np.argmax(totals))
-    if i == 0:
-        return float(s[0] - 1.0)
-    if i == len(s):
-        return float(s[-1] + 1.0)
-    return float((s[i - 1] + s[i]) / 2)
+    levels = psnr.shape[1] - 1
+    guarded = (psnr[:, 0] < bicubic) & (psnr[:, levels] >= bicubic)
+    grid = np.arange(np.floor(s.min()) - step / 2, np.ceil(s.max()) + step, step)
+    best, best_total = (float(grid[-1]), float(grid[-1])), -np.inf
+    rows = np.arange(len(s))
+    for i, low in enumerate(grid):
+        for high in grid[i:] if levels > 1 else [low]:  # one level: a step (any ramp is one, at its middle)
+            chosen = psnr[rows, Route(None, low, high, levels).levels_of(s)]
+            total = chosen.sum()
+            if total > best_total + 1e-9 and not np.any(guarded & (chosen < bicubic)):
+                best, best_total = (round(float(low), 4), round(float(high), 4)), total
+    return best

@@ -101,13 +101,20 @@ def _network_keys(cfg):
     return {key: getattr(cfg, key) for key in sorted(config.load_network_keys(cfg.model)[0])}
 
 
+def _sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
 def cache_key(cfg):
-    """What the cached model depends on, hashed: the checkpoint's content, the model, scale and the network's keys,
-    the source of the code that exports it, CACHE_FORMAT. A checkpoint that is missing or unreadable has no key
-    (None): MindSpore's loading reports it."""
+    """What the cached model depends on, hashed: the checkpoint's content (and, for a mix of two checkpoints'
+    weights, cfg.mix = (the other checkpoint, its share), the other's content and the share), the model, scale and
+    the network's keys, the source of the code that exports it, CACHE_FORMAT. A checkpoint that is missing or
+    unreadable has no key (None): MindSpore's loading reports it."""
+    mix = getattr(cfg, "mix", None)
     try:
-        with open(cfg.ckpt_file, "rb") as f:
-            checkpoint_hash = hashlib.file_digest(f, "sha256").hexdigest()
+        checkpoint_hash = _sha256(cfg.ckpt_file)
+        mixed = {"checkpoint": _sha256(mix[0]), "share": mix[1]} if mix else None
     except OSError:
         return None
     sources = hashlib.sha256()
@@ -118,18 +125,22 @@ def cache_key(cfg):
         except OSError:
             sources.update(b"missing " + path.encode())
     fields = {"format": CACHE_FORMAT, "model": cfg.model, "scale": cfg.scale, "network": _network_keys(cfg),
-              "checkpoint": checkpoint_hash, "code": sources.hexdigest()}
+              "checkpoint": checkpoint_hash, "mix": mixed, "code": sources.hexdigest()}
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:24]
 
 
-def _cache_stem(ckpt_file):
-    """The start of the cached models' names for one checkpoint file: its name and a hash of its real path."""
-    where = hashlib.sha256(os.path.realpath(ckpt_file).encode()).hexdigest()[:8]
-    return f"{os.path.splitext(os.path.basename(ckpt_file))[0]}.{where}."
+def _cache_stem(cfg):
+    """The start of the cached models' names for one checkpoint file (or one mix of two): the names, and a hash of
+    the real paths (and the share)."""
+    mix = getattr(cfg, "mix", None)
+    files = [cfg.ckpt_file] + ([mix[0]] if mix else [])
+    where = "+".join(os.path.realpath(f) for f in files) + (f"@{mix[1]}" if mix else "")
+    names = "+".join(os.path.splitext(os.path.basename(f))[0] for f in files)
+    return f"{names}.{hashlib.sha256(where.encode()).hexdigest()[:8]}."
 
 
 def cache_path(cfg, key):
-    return os.path.join(paths.cache_dir(), CACHE_FOLDER, f"{_cache_stem(cfg.ckpt_file)}{key}.onnx")
+    return os.path.join(paths.cache_dir(), CACHE_FOLDER, f"{_cache_stem(cfg)}{key}.onnx")
 
 
 def _remove_stale(path):

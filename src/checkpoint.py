@@ -79,6 +79,17 @@ def network_from_checkpoint(path, spec):
     return net
 
 
+def mixed_network(path, other, share, spec):
+    """The network whose every parameter is (1 - share) times that of checkpoint `path` plus `share` times that of
+    `other`, both checkpoints of `spec`'s architecture (a paper-protocol model and its robust model fine-tuned from
+    it: src/aliasing.py Route)."""
+    net = network_from_checkpoint(path, spec)
+    ends = network_from_checkpoint(other, spec).parameters_dict()
+    for p in net.get_parameters():
+        p.set_data(ms.Tensor((1.0 - share) * p.asnumpy() + share * ends[p.name].asnumpy(), p.dtype))
+    return net
+
+
 def load_parts(parts):
     """Load each (path, cell, spec, prefix) of spec.part_checkpoints(): the checkpoint, checked against the part's
     spec, into the sub-cell whose parameters are named `prefix` + the checkpoint's names."""

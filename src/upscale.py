@@ -310,12 +310,14 @@ def load_upscaler(cfg):
     if backend == backends.ONNXRUNTIME:
         network, found = backends.load_cached(cfg)
         if network is not None:
-            print(f"{network.metadata['describe']}  {cfg.ckpt_file}  (ONNX Runtime, cached {found})")
+            print(f"{network.metadata['describe']}  {_weights(cfg)}  (ONNX Runtime, cached {found})")
             return _onnx_upscaler(network, cfg)
     from src import checkpoint, device, inference, models
     spec = models.spec_for(cfg)
     device.setup(cfg)
-    net = checkpoint.network_from_checkpoint(cfg.ckpt_file, spec)
+    mix = getattr(cfg, "mix", None)
+    net = (checkpoint.mixed_network(cfg.ckpt_file, *mix, spec) if mix
+           else checkpoint.network_from_checkpoint(cfg.ckpt_file, spec))
     if backend == backends.ONNXRUNTIME:
         try:
             network, cached = backends.build(cfg, spec, net, found)
@@ -325,11 +327,17 @@ def load_upscaler(cfg):
             if not spec.not_exportable:  # ClassSR runs on MindSpore by design: nothing to say
                 backends.note(f"running on MindSpore: {why}")
         else:
-            print(f"{spec.describe()}  {cfg.ckpt_file}  (ONNX Runtime, built once: {cached})")
+            print(f"{spec.describe()}  {_weights(cfg)}  (ONNX Runtime, built once: {cached})")
             return _onnx_upscaler(network, cfg)
     served = inference.make_dynamic(spec.inference_form(net), spec.channels)
-    print(f"{spec.describe()}  {cfg.ckpt_file}")
+    print(f"{spec.describe()}  {_weights(cfg)}")
     return Upscaler.for_network(spec, net, cfg.tile, cfg.max_memory_mb, served)
+
+
+def _weights(cfg):
+    """Where the network's weights come from: the checkpoint, or the mix of two (cfg.mix: the other, its share)."""
+    mix = getattr(cfg, "mix", None)
+    return f"{100 * (1 - mix[1]):.0f}% {cfg.ckpt_file} + {100 * mix[1]:.0f}% {mix[0]}" if mix else cfg.ckpt_file
 
 
 def _onnx_upscaler(network, cfg):
@@ -349,8 +357,8 @@ SHIPPED_MODELS = ("auto", "paper", "robust")
 
 
 class Pair(NamedTuple):
-    """Where a robust model ships beside the paper-protocol one: images whose aliasing.score is above the route's
-    threshold go to `robust_ckpt` (checkpoints/router.json names the pair `key`)."""
+    """Where a robust model ships beside the paper-protocol one: the route says how much of `robust_ckpt`'s weights
+    an image gets (checkpoints/router.json names the pair `key`)."""
     key: str
     robust_ckpt: str
     route: aliasing.Route
@@ -372,7 +380,7 @@ def pick_checkpoint(cfg):
     """infer.py without --ckpt_file (nor one in its --config_path): the shipped model of the network and scale asked
     for, so that `--scale 2` or `--model fmen --scale 3` alone works. Where a robust model ships too, --shipped_model
     picks: robust, paper, or auto (the default) = per image by how aliased the LR looks (src/aliasing.py, the pair's
-    detector and threshold in checkpoints/router.json; the robust model alone if the pair has none). Sets
+    detector and ramp in checkpoints/router.json; the robust model alone if the pair has none). Sets
     cfg.ckpt_file and cfg.route (a Pair, or None: one model for every image)."""
     cfg.route = None
     choice = getattr(cfg, "shipped_model", "auto")
@@ -397,44 +405,49 @@ def pick_checkpoint(cfg):
 
 
 class RoutedUpscaler:
-    """A paper-protocol model and its robust model as one upscaler: each image goes to the robust one if its LR
-    looks aliased (aliasing.score by the pair's detector above its threshold), else to the paper one. Each model is
-    loaded when an image first needs it (a single image loads one)."""
+    """A paper-protocol model and its robust model as one upscaler: each image gets the paper model, the robust one,
+    or a mix of their weights, by how aliased its LR looks (aliasing.Route). Each network is loaded when an image
+    first needs it (a single image loads one)."""
 
     def __init__(self, cfg):
         self.cfg, self.route = cfg, cfg.route.route
-        self.ckpt = {"paper": cfg.ckpt_file, "robust": cfg.route.robust_ckpt}
+        self.ckpt = {0: cfg.ckpt_file, self.route.levels: cfg.route.robust_ckpt}
         self.loaded, self.last = {}, None
         self.scale = cfg.scale
 
-    def member(self, name):
-        if name not in self.loaded:
+    def member(self, level):
+        """The upscaler of a level of the route (0: the paper model)."""
+        if level not in self.loaded:
             cfg = copy.copy(self.cfg)
-            cfg.ckpt_file, cfg.route = self.ckpt[name], None
-            self.loaded[name] = load_upscaler(cfg)
-        return self.loaded[name]
+            cfg.route = None
+            if level in self.ckpt:
+                cfg.ckpt_file = self.ckpt[level]
+            else:
+                cfg.mix = (self.ckpt[self.route.levels], round(level / self.route.levels, 6))
+            self.loaded[level] = load_upscaler(cfg)
+        return self.loaded[level]
 
     def pick(self, pixels):
-        """("paper" or "robust", the LR's aliasing score)."""
+        """(the level of the route, the LR's aliasing score)."""
         crop = aliasing.central_crop(pixels[..., None] if pixels.ndim == 2 else pixels)  # what the score reads
         luma = luma_of(crop[..., :3]) if crop.shape[2] >= 3 else crop[..., 0]
         return self.route.model_for(luma)
 
     @property
     def title(self):
-        return (self.last or self.member("paper")).title
+        return (self.last or self.member(0)).title
 
     def upscale(self, pixels):
-        """(upscaled pixels, the tile plan with the model chosen)."""
-        name, score = self.pick(pixels)
-        self.last = self.member(name)
+        """(upscaled pixels, the tile plan with the network chosen)."""
+        level, score = self.pick(pixels)
+        self.last = self.member(level)
         out, tiles = self.last.upscale(pixels)
-        return out, RoutedPlan(tiles, f"{name} model (aliasing score {score:.2f}, threshold "
-                                      f"{self.route.threshold:.2f})")
+        return out, RoutedPlan(tiles, f"{self.route.describe(level)} (aliasing score {score:.2f}, ramp "
+                                      f"{self.route.low:.2f} to {self.route.high:.2f})")
 
     def upscale_with(self, pixels, predict, tiles):
-        """As Upscaler.upscale_with (--compare's bicubic), through the model that ran last: no other one loaded."""
-        return (self.last or self.member("paper")).upscale_with(pixels, predict, tiles)
+        """As Upscaler.upscale_with (--compare's bicubic), through the network that ran last: no other one loaded."""
+        return (self.last or self.member(0)).upscale_with(pixels, predict, tiles)
 
 
 class RoutedPlan(NamedTuple):

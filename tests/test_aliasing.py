@@ -1,6 +1,6 @@
-"""infer.py's choice between a paper-protocol model and its robust model: the aliasing score tells LR made by an
-antialiased downscale from LR made by an unfiltered one (the degradation known, Set5), the threshold search, the
-router file read as untrusted, and infer.py routing real images end to end."""
+"""infer.py's choice between a paper-protocol model, its robust model and mixes of the two: the aliasing score tells
+LR made by an antialiased downscale from LR made by an unfiltered one (the degradation known, Set5), the ramp and
+its search, the router file read as untrusted, and infer.py routing real images end to end."""
 import glob
 import json
 import os
@@ -59,48 +59,65 @@ def test_features_read_the_central_crop_only_and_ignore_contrast():
     assert aliasing.features(plane).shape == (aliasing.FEATURES,) and aliasing.features(plane)[aliasing.REFERENCE] == 0
 
 
-@pytest.mark.parametrize("scores,gains,expected", [
-    ([0.0, 1.0, 2.0, 3.0], [-1.0, -1.0, 2.0, 3.0], 1.5),  # robust above 1.5: +5
-    ([3.0, 0.0, 2.0, 1.0], [3.0, -1.0, 2.0, -1.0], 1.5),  # order does not matter
-    ([0.0, 1.0, 2.0], [1.0, 0.5, 2.0], -1.0),  # the robust model gains everywhere: below every score
-    ([0.0, 1.0, 2.0], [-1.0, -0.5, -2.0], 3.0),  # it loses everywhere: above every score
-    ([0.0, 1.0, 2.0, 3.0], [-1.0, 4.0, -2.0, 3.0], 0.5),  # +5 from 0.5, against +1 from 2.5
+@pytest.mark.parametrize("low,high,expected", [
+    (0.5, 0.5, [0, 0, 0, 0, 4, 4, 4]),  # a step: the robust model above it, as a threshold
+    (0.0, 1.0, [0, 0, 1, 2, 4, 4, 4]),  # linear between, rounded to quarters
 ])
-def test_best_threshold_maximises_the_total_gain(scores, gains, expected):
-    assert aliasing.best_threshold(scores, gains) == expected
+def test_a_route_mixes_the_weights_along_its_ramp(low, high, expected):
+    route = aliasing.Route(None, low, high, 4)
+    assert route.levels_of([float("-inf"), 0.0, 0.3, 0.5, 0.9, 1.0, 2.0]).tolist() == expected
+    assert [route.describe(k) for k in (0, 1, 4)] == ["paper model", "25% robust model", "robust model"]
 
 
-def test_best_threshold_is_finite_when_planes_had_no_features():
-    """A plane without band energies scores -inf (the paper model); the threshold stays a number the router file
-    can hold."""
-    assert aliasing.best_threshold([float("-inf"), 1.0, 2.0], [1.0, 1.0, 1.0]) == -10.0
-    assert aliasing.best_threshold([float("-inf"), 1.0, 2.0], [-1.0, 1.0, 1.0]) == -4.0
+def _levels(ramp, scores, levels):
+    return aliasing.Route(None, *ramp, levels).levels_of(scores).tolist()
 
 
-@pytest.mark.parametrize("must_route,expected", [
-    ([False, True, False, False], 0.5),  # the best threshold (1.5) would leave image 1 to the paper model
-    ([True, False, False, False], -1.0),  # below every score
-    ([False, False, False, True], 1.5),  # already routed: the best threshold stands
-    ([False, False, False, False], 1.5),
-])
-def test_best_threshold_routes_what_must_go_to_the_robust_model(must_route, expected):
-    assert aliasing.best_threshold([0.0, 1.0, 2.0, 3.0], [-1.0, -1.0, 2.0, 3.0], must_route) == expected
+def test_best_ramp_gives_each_image_its_best_mix_where_a_ramp_can():
+    """Four images along the score, PSNR at robust shares 0, 1/2, 1: the paper model, the half mix, then the robust
+    model are best: the ramp gives each its own."""
+    psnr = [[30.0, 29.0, 28.0], [30.0, 31.0, 30.0], [28.0, 29.0, 30.0], [27.0, 29.0, 31.0]]
+    scores = [0.0, 1.0, 2.0, 3.0]
+    assert _levels(aliasing.best_ramp(scores, psnr, [20.0] * 4), scores, 2) == [0, 1, 2, 2]
+    # the robust model best everywhere: below every score; nowhere: above every score
+    assert _levels(aliasing.best_ramp(scores, [[1.0, 2.0, 3.0]] * 4, [0.0] * 4), scores, 2) == [2, 2, 2, 2]
+    assert _levels(aliasing.best_ramp(scores, [[3.0, 2.0, 1.0]] * 4, [0.0] * 4), scores, 2) == [0, 0, 0, 0]
+
+
+def test_best_ramp_keeps_above_bicubic_what_the_paper_model_takes_below():
+    """Image 1 (score 1) is best at the half mix in total, but the paper model and the half mix take it below
+    bicubic where the robust model does not: it gets the robust model, and the ramp stays finite with an image that
+    has no features (score -inf: the paper model)."""
+    psnr = [[30.0, 29.0, 28.0], [25.0, 33.0, 31.0], [28.0, 29.0, 30.0], [27.0, 29.0, 31.0]]
+    scores = [0.0, 1.0, 2.0, 3.0]
+    assert _levels(aliasing.best_ramp(scores, psnr, [20.0] * 4), scores, 2) == [0, 1, 2, 2]
+    bicubic = [20.0, 33.5, 20.0, 20.0]  # paper 25 and the mix 33 below it, robust 31 not: guarded
+    psnr[1][2] = 34.0
+    assert _levels(aliasing.best_ramp(scores, psnr, bicubic), scores, 2) == [0, 2, 2, 2]
+    low, high = aliasing.best_ramp([float("-inf")] + scores[1:], psnr, bicubic)
+    assert np.isfinite([low, high]).all() and _levels((low, high), [float("-inf")], 2) == [0]
 
 
 GOOD_DETECTOR = {"mean": [0.0] * 9, "std": [1.0] * 9, "weights": [0.5] * 9, "bias": 0.1}
+GOOD = {"ramp": [0.5, 1.5], "levels": 5, "detector": GOOD_DETECTOR}
 
 
 @pytest.mark.parametrize("content,problem", [
     (b"\xff\xfe", "not a readable router file"),
     (b"[1, 2]", "no 'pairs' table"),
-    ({"fsrcnn_x4": {"threshold": "0.5", "detector": GOOD_DETECTOR}}, "pair 'fsrcnn_x4' has no finite threshold"),
-    ({"fsrcnn_x4": {"threshold": True, "detector": GOOD_DETECTOR}}, "pair 'fsrcnn_x4' has no finite threshold"),
-    (b'{"pairs": {"fsrcnn_x4": {"threshold": 1e400}}}', "pair 'fsrcnn_x4' has no finite threshold"),
-    ({"fsrcnn_x4": 0.5}, "pair 'fsrcnn_x4' has no finite threshold"),
-    ({"fsrcnn_x4": {"threshold": 0.5}}, "pair 'fsrcnn_x4' has no detector of 9 finite band weights"),
-    ({"fsrcnn_x4": {"threshold": 0.5, "detector": dict(GOOD_DETECTOR, weights=[0.5] * 8)}}, "no detector of 9"),
-    ({"fsrcnn_x4": {"threshold": 0.5, "detector": dict(GOOD_DETECTOR, std=[0.0] * 9)}}, "no detector of 9"),
-    ({"fsrcnn_x4": {"threshold": 0.5, "detector": dict(GOOD_DETECTOR, bias=None)}}, "no detector of 9"),
+    ({"fsrcnn_x4": dict(GOOD, ramp=["0", 1])}, "pair 'fsrcnn_x4' has no ramp of two finite scores"),
+    ({"fsrcnn_x4": dict(GOOD, ramp=[True, 1])}, "pair 'fsrcnn_x4' has no ramp of two finite scores"),
+    ({"fsrcnn_x4": dict(GOOD, ramp=[0.5])}, "pair 'fsrcnn_x4' has no ramp of two finite scores"),
+    ({"fsrcnn_x4": dict(GOOD, ramp=[2.0, 1.0])}, "no ramp of two finite scores, low then high"),
+    (b'{"pairs": {"fsrcnn_x4": {"ramp": [0, 1e400]}}}', "pair 'fsrcnn_x4' has no ramp of two finite scores"),
+    ({"fsrcnn_x4": 0.5}, "pair 'fsrcnn_x4' has no ramp"),
+    ({"fsrcnn_x4": dict(GOOD, levels=0)}, "pair 'fsrcnn_x4' has no whole number of levels from 1 to 20"),
+    ({"fsrcnn_x4": dict(GOOD, levels=2.0)}, "no whole number of levels"),
+    ({"fsrcnn_x4": dict(GOOD, levels=10 ** 6)}, "no whole number of levels"),
+    ({"fsrcnn_x4": {"ramp": [0, 1], "levels": 5}}, "pair 'fsrcnn_x4' has no detector of 9 finite band weights"),
+    ({"fsrcnn_x4": dict(GOOD, detector=dict(GOOD_DETECTOR, weights=[0.5] * 8))}, "no detector of 9"),
+    ({"fsrcnn_x4": dict(GOOD, detector=dict(GOOD_DETECTOR, std=[0.0] * 9))}, "no detector of 9"),
+    ({"fsrcnn_x4": dict(GOOD, detector=dict(GOOD_DETECTOR, bias=None))}, "no detector of 9"),
 ])
 def test_a_broken_router_file_is_one_line_naming_it(content, problem, tmp_path):
     path = tmp_path / "router.json"
@@ -109,21 +126,30 @@ def test_a_broken_router_file_is_one_line_naming_it(content, problem, tmp_path):
         aliasing.read_routes(str(path))
     assert str(path) in str(err.value)
     assert aliasing.read_routes(str(tmp_path / "absent.json")) == {}
-    path.write_text(json.dumps({"pairs": {"fsrcnn_x4": {"threshold": 0.5, "detector": GOOD_DETECTOR}}}))
+    path.write_text(json.dumps({"pairs": {"fsrcnn_x4": GOOD}}))
     route = aliasing.read_routes(str(path))["fsrcnn_x4"]
-    assert route.threshold == 0.5 and route.detector(np.ones(9)) == pytest.approx(4.6)
+    assert (route.low, route.high, route.levels) == (0.5, 1.5, 5) and route.detector(np.ones(9)) == pytest.approx(4.6)
 
 
-def test_the_shipped_router_sends_unfiltered_set5_lr_to_the_robust_model():
-    """The safety the router exists for: the paper model falls below bicubic on LR made by OpenCV's INTER_CUBIC, so
-    every such Set5 image goes to the robust model, at every calibrated pair's scale; and each shipped detector
-    scores every Set5 image made by MATLAB's bicubic below every one made by INTER_CUBIC."""
+def test_the_shipped_router_keeps_unfiltered_set5_lr_above_bicubic():
+    """The safety the router exists for: the paper model falls below bicubic on LR made by OpenCV's INTER_CUBIC;
+    every such Set5 image gets the robust model, or a mix with the paper model's weights that scores it above
+    bicubic, at every calibrated pair's scale, though Set5 took no part in the calibration; and each shipped
+    detector scores every Set5 image made by MATLAB's bicubic below every one made by INTER_CUBIC."""
+    from src import dataset, evaluate, inference, protocol
+    from tools import calibrate_router
     routes = aliasing.read_routes()
     assert {"fsrcnn_x2", "fsrcnn_x3", "fsrcnn_x4", "fsrcnn-s_x4"} <= set(routes)
     for key, route in routes.items():
-        scale = int(key.rsplit("_x", 1)[1])
-        unfiltered = [aliasing.score(lr, route.detector) for lr in _lr(scale, "cv2_cubic")]
-        assert min(unfiltered) > route.threshold, key
+        family, scale = key.rsplit("_x", 1)[0], int(key.rsplit("_x", 1)[1])
+        images = dataset.load_eval_set(os.path.dirname(SET5[0]), "", scale, protocol.LUMA, "cv2_cubic")
+        unfiltered = [aliasing.score(lr, route.detector) for _, _, lr in images]
+        nets = calibrate_router.level_networks(family, scale, route.levels, 1)
+        for (name, hr, lr), level in zip(images, route.levels_of(unfiltered)):
+            if level < route.levels:  # a mix (x3 here): the paper model's share must not take it below bicubic
+                sr = protocol.round_uint8(inference.predict(nets[level], lr))
+                scores = evaluate.score_image(sr, hr, lr, scale, with_ssim=False)
+                assert scores["psnr"] > scores["bicubic_psnr"], (key, name, level, scores)
         assert max(aliasing.score(lr, route.detector) for lr in _lr(scale, "matlab_bicubic")) < min(unfiltered), key
     with open(os.path.join(ROOT, aliasing.ROUTER_FILE), encoding="utf-8") as f:
         pairs = json.load(f)["pairs"]
@@ -145,8 +171,8 @@ def test_infer_routes_each_image_of_a_folder_to_the_model_its_lr_calls_for(tmp_p
     code, out, err = run_script("infer", ["--input", str(folder), "--output", str(tmp_path / "auto")], capsys)
     assert code == 0, err
     lines = {line.split(":")[0]: line for line in out.splitlines() if line.startswith(str(folder))}
-    assert "paper model" in lines[str(folder / "antialiased.png")]
-    assert "robust model" in lines[str(folder / "unfiltered.png")]
+    assert ", paper model (aliasing score" in lines[str(folder / "antialiased.png")]
+    assert ", robust model (aliasing score" in lines[str(folder / "unfiltered.png")]
     for choice, name in (("paper", "antialiased.png"), ("robust", "unfiltered.png")):
         single = tmp_path / f"{choice}.png"
         code, _, err = run_script("infer", ["--input", str(folder / name), "--output", str(single),
@@ -166,3 +192,22 @@ def test_shipped_model_mistakes_are_one_line(argv, problem, tmp_path, capsys):
     code, out, err = run_script("infer", ["--input", str(image), "--output", str(tmp_path / "b.png")] + argv, capsys)
     assert code == 2 and err.startswith("error: ") and problem in err, err
     assert err.count("\n") == 1 and not (tmp_path / "b.png").exists()
+
+
+def test_calibrate_router_writes_a_ramp_that_infer_reads(tmp_path, capsys):
+    """tools.calibrate_router end to end on a small set (Set5 here, only to be quick): the pair's detector, ramp and
+    levels are written into the router file beside the pairs already there, and read back as a Route."""
+    from tools import calibrate_router
+    router = tmp_path / "router.json"
+    other = {"ramp": [0.0, 1.0], "levels": 2, "detector": GOOD_DETECTOR}
+    router.write_text(json.dumps({"pairs": {"fsrcnn_x3": other}}))
+    calibrate_router.main(["--family", "fsrcnn-s", "--scales", "4", "--sets", os.path.dirname(SET5[0]),
+                           "--val_sets", "", "--levels", "2", "--threads", "1", "--router", str(router)])
+    assert "fsrcnn-s x4: ramp " in capsys.readouterr().out
+    routes = aliasing.read_routes(str(router))
+    assert set(routes) == {"fsrcnn_x3", "fsrcnn-s_x4"} and routes["fsrcnn-s_x4"].levels == 2
+    entry = json.loads(router.read_text())["pairs"]["fsrcnn-s_x4"]
+    assert entry["calibrated_on"] == os.path.dirname(SET5[0]) and set(entry["train"]) == set(degradations.NAMES)
+    with pytest.raises(SystemExit):
+        calibrate_router.main(["--levels", "0", "--router", str(router)])
+    assert "--levels must be from 1 to 20" in capsys.readouterr().err

@@ -192,6 +192,60 @@ def test_the_model_cache_is_rebuilt_when_the_checkpoint_changes(tmp_path, cache,
     assert "built once" in capsys.readouterr().out and os.path.getsize(cache / rebuilt) > 1000
 
 
+def test_a_mix_of_two_checkpoints_runs_on_both_backends_and_is_cached_beside_them(tmp_path, cache, capsys):
+    """infer.py's mixes of a paper and a robust model (aliasing.Route): every parameter (1 - w) of the one plus w of
+    the other; ONNX Runtime's model of it equals MindSpore's to float32 rounding and is cached under its own name,
+    one per share, beside the plain checkpoint's model (neither replaces the other)."""
+    from src import checkpoint, models
+    paper = os.path.join(paths.CHECKPOINTS_DIR, "fsrcnn-s_x2.ckpt")
+    other = os.path.join(paths.CHECKPOINTS_DIR, "stages", "fsrcnn-s_x2_transfer.ckpt")
+    argv = ["--config_path", "configs/fsrcnn-s/x2.yaml", "--ckpt_file", paper]
+    spec = models.spec_for(_cfg(argv))
+    ends = [checkpoint.read(path)[0] for path in (paper, other)]
+    for p in checkpoint.mixed_network(paper, other, 0.4, spec).get_parameters():
+        want = 0.6 * ends[0][p.name].asnumpy() + 0.4 * ends[1][p.name].asnumpy()
+        assert np.allclose(p.asnumpy(), want, rtol=1e-6, atol=1e-7), p.name
+
+    def mixed(share, backend):
+        cfg = _cfg(argv + ["--backend", backend])
+        cfg.mix = (other, share)
+        return upscale.load_upscaler(cfg)
+    plain = upscale.load_upscaler(_cfg(argv))
+    fast, slow = mixed(0.4, "onnxruntime"), mixed(0.4, "mindspore")
+    assert "built once" in capsys.readouterr().out
+    x = upscale.luma_of(protocol.load_image(os.path.join(SET5, "bird.png"), "rgb")[:45, :38]) / np.float32(255)
+    assert np.abs(fast.predict(x) - slow.predict(x)).max() < 1e-5
+    assert np.abs(fast.predict(x) - plain.predict(x)).max() > 1e-3  # another network indeed
+    mixed(0.8, "onnxruntime")
+    assert len(os.listdir(cache)) == 3 and any(name.startswith("fsrcnn-s_x2+fsrcnn-s_x2_transfer.")
+                                               for name in os.listdir(cache))
+    upscale.load_upscaler(_cfg(argv))
+    again = mixed(0.4, "onnxruntime")
+    assert capsys.readouterr().out.count("(ONNX Runtime, cached ") == 2
+    assert np.array_equal(again.predict(x), fast.predict(x))
+
+
+def test_an_image_on_the_ramp_gets_the_mix_of_its_level(cache, capsys):
+    """infer.py's default for FSRCNN-s x4 with a ramp so wide that a Set5 crop lands inside it: the image runs on the
+    mix of its level (ONNX Runtime), which equals MindSpore's network of those mixed weights, and the line says so."""
+    from src import checkpoint, inference, models
+    cfg = _cfg(["--d", "32", "--s", "5", "--m", "1"])
+    route = cfg.route.route._replace(low=-100.0, high=100.0)
+    cfg.route = cfg.route._replace(route=route)
+    rgb = protocol.load_image(os.path.join(SET5, "bird.png"), "rgb")[:40, :52]
+    upscaler = upscale.make_upscaler(cfg)
+    level, score = upscaler.pick(rgb)
+    assert 0 < level < route.levels
+    out, plan = upscaler.upscale(rgb)
+    assert plan.describe().startswith(f"{100 * level // route.levels}% robust model (aliasing score {score:.2f}")
+    spec = models.spec_for(cfg)
+    net = checkpoint.mixed_network(cfg.ckpt_file, cfg.route.robust_ckpt, level / route.levels, spec)
+    served = inference.make_dynamic(spec.inference_form(net), spec.channels)
+    reference = upscale.Upscaler.for_network(spec, net, 0, 256, served).upscale(rgb)[0]
+    assert_same_but_rounding(out, reference)
+    assert isinstance(upscaler.member(level).predict, backends.OnnxNetwork)
+
+
 def test_backend_option(capsys):
     cfg = _cfg(["--backend", "tensorflow"])
     with pytest.raises(UserError, match="backend 'tensorflow' is not one of auto, mindspore, onnxruntime"):

@@ -6,8 +6,9 @@ The CPU peer a user picks for FSRCNN is OpenCV's dnn_superres module with the pu
 (FSRCNN_x{2,3,4}.pb, FSRCNN-small_x{2,3,4}.pb; --models names their folder). Both sides get the same 8-bit RGB LR
 image in memory (OpenCV its BGR copy) and return the 8-bit HR image:
 - the project: infer.py's in-process pipeline as infer.py runs it by default (upscale.pick_checkpoint and
-  make_upscaler: the shipped FSRCNN and FSRCNN-s of each scale on the default backend, routed between the
-  paper-protocol and robust models where both ship; luma, the routing score, the network, the colour stage); the
+  make_upscaler: the shipped FSRCNN and FSRCNN-s of each scale on the default backend, routed among the
+  paper-protocol model, the robust one and their mixes where both ship; luma, the routing score, the network, the
+  colour stage); the
   network it picks for the image is timed alone too (the rest is pre- and post-processing);
 - OpenCV: DnnSuperResImpl.upsample() in a worker process of a Python that has cv2.dnn_superres (this one, else
   --opencv_python; OpenCV is no project dependency: python3 -m venv .venv-opencv &&
@@ -196,9 +197,9 @@ def infer_argv(network, scale, threads):
 
 
 def project_upscaler(network, scale, threads, pixels):
-    """The upscaler infer.py runs by default for `network` at `scale` (the shipped model, routed between the
-    paper-protocol and robust models where both ship; models built now if they are not cached), the network it
-    picks for `pixels`, and the backend's name."""
+    """The upscaler infer.py runs by default for `network` at `scale` (the shipped model, routed among the
+    paper-protocol model, the robust one and their mixes where both ship; models built now if they are not cached),
+    the network it picks for `pixels`, and the backend's name."""
     argv = infer_argv(network, scale, threads)
     cfg = config.get_config("", argv, "infer")
     upscale.pick_checkpoint(cfg)

@@ -9,9 +9,9 @@ FSRCNN, with the LR made by each degradation of src/degradations.py.
 For each scale and set (sets missing from the data folder are left out) and each degradation: the bicubic upscaling
 of the LR the networks read (eval.py's bic PSNR), configs/<family>/x<scale>.yaml (the paper-protocol model) and
 configs/<family>/x<scale>_robust.yaml (its checkpoint where it exists, else "–"), scored as eval.py --degradation
-does (shave = scale), and "auto", what infer.py runs by default: per image the robust model where src/aliasing.py's
-score of the LR (by the pair's detector) is above its threshold in checkpoints/router.json (python -m
-tools.calibrate_router), else the paper model. OpenCV's FSRCNN (the published .pb graphs in --opencv_models,
+does (shave = scale), and "auto", what infer.py runs by default: per image the paper model, the robust model or a mix
+of their weights, by src/aliasing.py's score of the LR on the pair's ramp in checkpoints/router.json (python -m
+tools.calibrate_router). OpenCV's FSRCNN (the published .pb graphs in --opencv_models,
 FSRCNN-small for fsrcnn-s, run by cv2.dnn_superres) upscales the 8-bit RGB LR image of the same degradation (for
 matlab_bicubic: MATLAB's imresize of the RGB image, rounded) and is scored on the Y of its RGB output; it needs
 opencv-contrib-python-headless 4.x, here or in --opencv_python (python3 -m venv .venv-opencv &&
@@ -35,6 +35,7 @@ environment.prepare()
 
 from src import aliasing, degradations, protocol  # noqa: E402
 from src.errors import UserError, cli_entry  # noqa: E402
+from tools import calibrate_router  # noqa: E402
 
 OPENCV_MODEL = {"fsrcnn": "FSRCNN_x{scale}.pb", "fsrcnn-s": "FSRCNN-small_x{scale}.pb"}
 TITLE = {"fsrcnn": "FSRCNN(56, 12, 4)", "fsrcnn-s": "FSRCNN-s (32, 5, 1)"}
@@ -106,6 +107,21 @@ def network_of_config(config_path, threads):
     return inference.make_dynamic(inference.served_network(spec), spec.channels)
 
 
+def routed_psnr(route, mixes, per_image, images, scale):
+    """Mean Y PSNR of the images, each upscaled by the network the route gives its LR: the paper and robust models'
+    per-image figures, the mixes (calibrate_router.level_networks) scored here on the images they get."""
+    from src import evaluate
+    levels = {key: route.model_for(lr)[0] for key, _, lr in images}
+    known = {0: per_image["paper"], route.levels: per_image["robust"]}
+    psnr = {}
+    for level in sorted(set(levels.values())):
+        group = [image for image in images if levels[image[0]] == level]
+        found = known.get(level) or evaluate.score_set(mixes[level], group, scale, with_ssim=False,
+                                                       with_bicubic=False)[1]
+        psnr.update({key: found[key]["psnr"] for key, _, _ in group})
+    return float(np.mean(list(psnr.values())))
+
+
 def compute(family, scales, sets, data_dir, threads, python, models_dir):
     from src import dataset, device, evaluate, metrics
     from src.config import get_config
@@ -115,6 +131,7 @@ def compute(family, scales, sets, data_dir, threads, python, models_dir):
         nets = {"paper": network_of_config(os.path.join(ROOT, "configs", family, f"x{scale}.yaml"), threads),
                 "robust": network_of_config(os.path.join(ROOT, "configs", family, f"x{scale}_robust.yaml"), threads)}
         route = aliasing.read_routes().get(f"{family}_x{scale}")
+        mixes = calibrate_router.level_networks(family, scale, route.levels, threads) if route else None
         model = os.path.join(models_dir, OPENCV_MODEL[family].format(scale=scale))
         use_opencv = python is not None and os.path.isfile(model)
         per_scale = figures["scales"][str(scale)] = {}
@@ -132,10 +149,9 @@ def compute(family, scales, sets, data_dir, threads, python, models_dir):
                              for column, net in nets.items() if net is not None}
                 for column in nets:
                     row[column] = evaluate.mean_scores(per_image[column])["psnr"] if column in per_image else None
-                row["auto"] = None  # infer.py's default: each image to the model aliasing.score picks
+                row["auto"] = None  # infer.py's default: each image to the network its LR gets
                 if route is not None and len(per_image) == len(nets):
-                    row["auto"] = float(np.mean([
-                        per_image[route.model_for(lr)[0]][key]["psnr"] for key, _, lr in images]))
+                    row["auto"] = routed_psnr(route, mixes, per_image, images, scale)
                 row["opencv"] = None
                 if use_opencv:
                     outputs = opencv_upscale(python, model, scale,
