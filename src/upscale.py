@@ -8,7 +8,8 @@ with the image is the input, the float32 HR output of the network and the output
 The network runs on the backend src/backends.py picks (ONNX Runtime on CPU by default, from a cached model: then
 MindSpore is never imported); MindSpore is imported only when the network is loaded: options, paths and images are
 checked first, at once. Without --ckpt_file, infer.py takes the shipped model of the network and scale; where a
-robust variant ships too, each image gets the one its LR calls for (pick_checkpoint, RoutedUpscaler).
+robust variant ships too, each image gets the one its LR calls for, or a mix of their weights (pick_checkpoint,
+RoutedUpscaler).
 """
 import concurrent.futures
 import copy
