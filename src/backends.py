@@ -7,10 +7,12 @@ the same network in about a quarter of MindSpore's dynamic-shape time.
 The ONNX model is built once per checkpoint: the checkpoint's served network (spec.inference_form) is exported by
 src/export.py (MindSpore writes ONNX at one static shape; export.repair_onnx fixes it), its batch, height and width
 are made dynamic here (make_dynamic), its PReLUs take two passes instead of five (simplify_prelu), and ONNX
-Runtime's output on an image of another, odd size is checked against MindSpore's before the model is kept. It is cached under paths.cache_dir()/onnx, written atomically (src/fileio.py),
-named after the checkpoint and keyed by its content (sha256), the network's keys (architecture and options) and the
-source of the code that exports it (this file, src/export.py, the network's module): a changed checkpoint or
-exporter gives another key, so the model is rebuilt, and the stale one removed. With the cached model, infer.py
+Runtime's output on an image of another, odd size is checked against MindSpore's before the model is kept. It is
+cached under paths.cache_dir()/onnx, written atomically (src/fileio.py), named after the checkpoint (or the two
+checkpoints of a mix of weights) and keyed by its content (sha256), the network's keys (architecture and options)
+and the source of the code that loads, mixes and exports it (this file, src/checkpoint.py, src/export.py, the
+network's module): a changed checkpoint or exporter gives another key, so the model is rebuilt, and the stale one
+removed. With the cached model, infer.py
 never imports MindSpore (start-up in a fraction of a second).
 
 A network that cannot be exported as one model (ClassSR: its router runs in Python between static graphs) stays on
@@ -39,7 +41,7 @@ VERIFY_BOUND = 1e-4  # largest |ONNX Runtime - MindSpore| accepted on outputs in
 MAX_CACHED = 64  # models kept in the cache folder (the least recently used go): the shipped models and their mixes
 # make 29 (four mixes per pair, robust.md), tests and trials many more; FSRCNN's take ~50 KB, FMEN-S's 1.3 MB
 METADATA_KEY = "fsrcnn_mindspore"  # the ONNX model's metadata entry: what infer.py needs without MindSpore
-_HASHED_SOURCES = ("src/backends.py", "src/export.py")
+_HASHED_SOURCES = ("src/backends.py", "src/checkpoint.py", "src/export.py")
 
 
 class BackendUnavailable(Exception):

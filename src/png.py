@@ -6,8 +6,8 @@ docs/performance.md, whose folder-mode figures of python -m tools.peer_opencv in
 gets the "Up" filter (its difference from the row above, one numpy subtraction) and zlib level 1 with run-length
 matching: 20 ms, and a file no larger than Pillow's for the photo measured. On more than one core an output is
 compressed in pieces of PIECE_BYTES or more at once, as pigz does (_deflate): 1024x1024 RGB in 16-20 ms against
-30-38 ms on one core of the slower Xeon VM of docs/performance.md (one-off). The file is a plain PNG (IHDR, one IDAT, IEND) that any decoder reads back bit for
-bit (tests/test_outputs.py).
+30-38 ms on one core of the slower Xeon VM of docs/performance.md (one-off). The file is a plain PNG (IHDR, one
+IDAT, IEND) that any decoder reads back bit for bit (tests/test_outputs.py).
 """
 import struct
 import zlib
