@@ -11,6 +11,11 @@ against it by tests/test_degradations.py on Set5 and on odd sizes:
   s x s block. The numpy form follows OpenCV's 8-bit path (11-bit weights, the cubic's float32 vertical pass, its
   rounding): equal to OpenCV at the integer factors the degradations use; at other output sizes cubic and linear
   differ from it by at most one 8-bit level on a few pixels in a hundred (OpenCV's SIMD fixed point).
+- cv2_nearest, pil_nearest: OpenCV's `INTER_NEAREST` (each output pixel the input pixel at floor(j * s), as
+  numpy's `hr[::s, ::s]` at integer factors) and Pillow's `NEAREST` (the pixel under the output pixel's centre,
+  floor((j + 0.5) * s)): no filtering at all, and the LR grid off the centred one (OpenCV's by (s - 1) / 2 HR
+  pixels up and left, Pillow's by half a pixel down and right at even s). Reproduced exactly (the libraries' index
+  arithmetic, Pillow's running sum included).
 - pil_bicubic, pil_lanczos: Pillow `Image.resize((w/s, h/s), BICUBIC / LANCZOS)`: antialiased (the kernel widened by
   the factor, a = -0.5 cubic or Lanczos-3, weights renormalised at the borders), 22-bit fixed-point weights, the
   first pass rounded to 8 bits before the second. Reproduced bit for bit (Pillow 13).
@@ -173,6 +178,19 @@ def cv2_area(img, out_shape):
     return _round_half_even_uint8(_separable(img, out_shape, _cv_area_taps))
 
 
+def cv2_nearest(img, out_shape):
+    """cv2.resize(img, (out_w, out_h), interpolation=cv2.INTER_NEAREST): resizeNN's source index
+    min(cvFloor(j * ssize / dsize), ssize - 1) on each axis."""
+    def index(in_len, out_len):
+        return np.minimum(np.floor(np.arange(out_len) * _cv_scale(in_len, out_len)).astype(np.int64), in_len - 1)
+    return _pick(img, out_shape, index)
+
+
+def _pick(img, out_shape, index):
+    """The image's pixels at index(in_len, out_len) of rows and columns: a nearest-neighbour resize."""
+    return np.ascontiguousarray(img[index(img.shape[0], out_shape[0])][:, index(img.shape[1], out_shape[1])])
+
+
 def cv2_linear(img, out_shape):
     """cv2.resize(img, (out_w, out_h), interpolation=cv2.INTER_LINEAR) of a uint8 image (at exactly x2 OpenCV
     takes the INTER_AREA path: the same mean of 2x2 blocks)."""
@@ -243,6 +261,17 @@ pil_lanczos = _pil_resize(_pil_taps(_pil_lanczos_filter, 3.0))
 pil_lanczos.__doc__ = "Image.fromarray(img).resize((out_w, out_h), Image.LANCZOS) of a uint8 image."
 
 
+def pil_nearest(img, out_shape):
+    """Image.fromarray(img).resize((out_w, out_h), Image.NEAREST): ImagingScaleAffine's source index, the
+    truncation of a running sum that starts at the first pixel's centre (ssize / dsize / 2) and adds ssize / dsize
+    per output pixel (in double, added one step at a time as Pillow does)."""
+    def index(in_len, out_len):
+        step = in_len / out_len
+        centres = np.cumsum(np.concatenate([[step * 0.5], np.full(out_len - 1, step)]))  # sequential sums
+        return np.minimum(centres.astype(np.int64), in_len - 1)
+    return _pick(img, out_shape, index)
+
+
 # ---------------------------------------------------------------- MATLAB (the paper's)
 def matlab_bicubic(img, out_shape):
     """MATLAB imresize(img, [out_h out_w], 'bicubic') (antialiased), in float, not rounded: protocol.imresize."""
@@ -259,6 +288,10 @@ DEGRADATIONS = {d.name: d for d in (
     Degradation("cv2_area", "cv2.resize(hr, (w/s, h/s), interpolation=cv2.INTER_AREA): block mean", cv2_area),
     Degradation("pil_bicubic", "PIL Image.resize((w/s, h/s), Image.BICUBIC), antialiased", pil_bicubic),
     Degradation("pil_lanczos", "PIL Image.resize((w/s, h/s), Image.LANCZOS), antialiased", pil_lanczos),
+    Degradation("cv2_nearest", "cv2.resize(hr, (w/s, h/s), interpolation=cv2.INTER_NEAREST), as hr[::s, ::s]",
+                cv2_nearest),
+    Degradation("pil_nearest", "PIL Image.resize((w/s, h/s), Image.NEAREST): the pixel under each centre",
+                pil_nearest),
 )}
 NAMES = tuple(DEGRADATIONS)
 

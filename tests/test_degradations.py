@@ -19,13 +19,15 @@ from src import config, dataset, degradations, metrics, protocol, train_data
 from src.errors import UserError
 
 SET5 = sorted(glob.glob(os.path.join(ROOT, "data", "Set5", "*.png")))
-PIL_FILTERS = {"pil_bicubic": Image.BICUBIC, "pil_lanczos": Image.LANCZOS}
+PIL_FILTERS = {"pil_bicubic": Image.BICUBIC, "pil_lanczos": Image.LANCZOS, "pil_nearest": Image.NEAREST}
 LIBRARY = [name for name in degradations.NAMES if name != degradations.PAPER]
 
 
 def _cv2_flag(name):
     cv2 = pytest.importorskip("cv2")
-    return cv2, {"cv2_cubic": cv2.INTER_CUBIC, "cv2_linear": cv2.INTER_LINEAR, "cv2_area": cv2.INTER_AREA}[name]
+    flags = {"cv2_cubic": cv2.INTER_CUBIC, "cv2_linear": cv2.INTER_LINEAR, "cv2_area": cv2.INTER_AREA,
+             "cv2_nearest": cv2.INTER_NEAREST}
+    return cv2, flags[name]
 
 
 def library_resize(name, img, out_shape):
@@ -66,7 +68,7 @@ def test_odd_sizes_at_integer_factors_are_exact(name):
 
 @pytest.mark.parametrize("name", LIBRARY)
 def test_other_output_sizes_within_one_level(name):
-    """Non-integer factors (not a degradation of the project, a user's resize to a given size): Pillow exact,
+    """Non-integer factors (not a degradation of the project, a user's resize to a given size): Pillow and nearest exact,
     OpenCV within one level on at most an eighth of the pixels (OpenCV's float32 and SIMD fixed-point sums)."""
     rng = np.random.default_rng(1)
     photo = np.asarray(Image.open(SET5[1]).convert("RGB"))
@@ -74,7 +76,7 @@ def test_other_output_sizes_within_one_level(name):
     for h, w, oh, ow in [(101, 77, 33, 40), (64, 63, 21, 20), (57, 91, 19, 30), (50, 50, 7, 13), (33, 47, 16, 23)]:
         for img in (np.ascontiguousarray(photo[:h, 50:50 + w]), rng.integers(0, 256, (h, w), dtype=np.uint8)):
             diff = np.abs(degradations.resize(img, (oh, ow), name).astype(int) - library_resize(name, img, (oh, ow)))
-            assert diff.max() <= (0 if name in PIL_FILTERS else 1)
+            assert diff.max() <= (0 if name in PIL_FILTERS or name == "cv2_nearest" else 1)
             differing, total = differing + int((diff > 0).sum()), total + diff.size
     assert differing <= 0.12 * total
 
@@ -107,9 +109,9 @@ def test_a_library_lr_is_the_luma_of_the_libraries_rgb_lr(name):
 
 def test_names_and_mixes():
     assert degradations.NAMES == ("matlab_bicubic", "cv2_cubic", "cv2_linear", "cv2_area", "pil_bicubic",
-                                  "pil_lanczos")
+                                  "pil_lanczos", "cv2_nearest", "pil_nearest")
     assert degradations.parse_mix("cv2_cubic:3, pil_bicubic") == [("cv2_cubic", 0.75), ("pil_bicubic", 0.25)]
-    for bad, message in [("cv2_nearest", "not one of"), ("cv2_cubic:0", "must be a number > 0"),
+    for bad, message in [("cv2_lanczos4", "not one of"), ("cv2_cubic:0", "must be a number > 0"),
                          ("cv2_cubic:x", "must be a number > 0"), ("cv2_area,cv2_area", "listed twice"),
                          ("", "not one of")]:
         with pytest.raises(UserError, match=message):
@@ -142,8 +144,8 @@ def test_eval_scores_a_shipped_model_under_cv2_cubic(tmp_path, capsys):
         bic = metrics.psnr(protocol.bicubic_upscale(lr.astype(np.float64), 4), protocol.rgb_to_y(rgb), 4)
         name = os.path.splitext(os.path.basename(path))[0]
         assert cv2_cubic["images"][name]["bicubic_psnr"] == pytest.approx(bic, abs=1e-9)
-    code, _, err = run_script("eval", shipped + ["--degradation", "cv2_nearest"], capsys)
-    assert code == 2 and "degradation 'cv2_nearest' is not one of matlab_bicubic, cv2_cubic" in err
+    code, _, err = run_script("eval", shipped + ["--degradation", "cv2_lanczos4"], capsys)
+    assert code == 2 and "degradation 'cv2_lanczos4' is not one of matlab_bicubic, cv2_cubic" in err
 
 
 def test_an_h5_eval_set_is_refused_under_a_library_degradation(tmp_path):
