@@ -294,6 +294,11 @@ DEGRADATIONS = {d.name: d for d in (
                 pil_nearest),
 )}
 NAMES = tuple(DEGRADATIONS)
+# Nearest neighbour keeps no pixel between its samples and moves the LR grid (at x2 OpenCV's and Pillow's by half a
+# pixel each way, which no image tells apart): the robust models are trained, and infer.py's choice calibrated, on
+# the other six, the downscales that interpolate; nearest is scored beside them (docs/robust.md)
+NEAREST = ("cv2_nearest", "pil_nearest")
+INTERPOLATING = tuple(name for name in NAMES if name not in NEAREST)
 
 
 def check_name(name):

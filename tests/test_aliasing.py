@@ -207,7 +207,7 @@ def test_calibrate_router_writes_a_ramp_that_infer_reads(tmp_path, capsys):
     routes = aliasing.read_routes(str(router))
     assert set(routes) == {"fsrcnn_x3", "fsrcnn-s_x4"} and routes["fsrcnn-s_x4"].levels == 2
     entry = json.loads(router.read_text())["pairs"]["fsrcnn-s_x4"]
-    assert entry["calibrated_on"] == os.path.dirname(SET5[0]) and set(entry["train"]) == set(degradations.NAMES)
+    assert entry["calibrated_on"] == os.path.dirname(SET5[0]) and set(entry["train"]) == set(degradations.INTERPOLATING)
     with pytest.raises(SystemExit):
         calibrate_router.main(["--levels", "0", "--router", str(router)])
     assert "--levels must be from 1 to 20" in capsys.readouterr().err
@@ -226,7 +226,7 @@ def test_study_blends_fits_a_ramp_per_kind_of_mix(tmp_path, capsys):
     assert set(entry["ramps"]) == {"step", "outputs", "weights"}
     assert entry["ramps"]["step"][0] == entry["ramps"]["step"][1]
     for name in entry["ramps"]:
-        assert set(entry["validation"][name]) == set(degradations.NAMES)
+        assert set(entry["validation"][name]) == set(degradations.INTERPOLATING)
     nets = study_blends.calibrate_router.level_networks("fsrcnn-s", 4, 2, 1)
     rows = study_blends.scored(nets, aliasing.read_routes()["fsrcnn-s_x4"], [folder], "", 4)
     bicubic, totals = rows[:, 2], {}

@@ -252,15 +252,22 @@ def test_robust_table_renders_rows_of_degradations_and_replaces_its_block():
     assert "| LR made by | x4 bicubic | x4 paper | x4 robust | x4 auto | x4 opencv |" in table
     assert "| matlab_bicubic | 28.00 | **30.00** | – | – | 28.50 |" in table
     assert "| cv2_cubic | 28.00 | 25.00 | **28.60** | **28.60** | 28.50 |" in table
-    # the targets: robust and auto are missing under matlab_bicubic, known under cv2_cubic
-    assert "| x4 | robust | – | +0.10 (met) | – |" in table
-    assert "| x4 | auto | – | +0.10 (met) | – |" in table
+    # the targets: robust and auto are missing under matlab_bicubic, known under cv2_cubic; no nearest row yet
+    assert "| x4 | robust | – | – | +0.10 (met) | – |" in table
+    assert "| x4 | auto | – | – | +0.10 (met) | – |" in table
     figures["scales"]["4"]["Set5"]["matlab_bicubic"].update(robust=29.75, auto=30.0)
     table = robust_table.render(figures)
-    assert "| x4 | robust | +0.60 (met) | +0.10 (met) | -0.25 (met) |" in table
-    assert "| x4 | auto | +0.60 (met) | +0.10 (met) | +0.00 (met) |" in table
+    assert "| x4 | robust | +0.60 (met) | – | +0.10 (met) | -0.25 (met) |" in table
+    assert "| x4 | auto | +0.60 (met) | – | +0.10 (met) | +0.00 (met) |" in table
     figures["scales"]["4"]["Set5"]["cv2_cubic"].update(robust=28.29)
-    assert "| x4 | robust | +0.29 (not met) | -0.21 (not met) | -0.25 (met) |" in robust_table.render(figures)
+    assert "| x4 | robust | +0.29 (not met) | – | -0.21 (not met) | -0.25 (met) |" in robust_table.render(figures)
+    # nearest neighbour is judged against bicubic alone, at >= 0, and leaves the worst-degradation column alone
+    figures["degradations"].append("cv2_nearest")
+    figures["scales"]["4"]["Set5"]["cv2_nearest"] = dict(row, paper=22.0, robust=28.05, auto=27.99)
+    table = robust_table.render(figures)
+    assert "| cv2_nearest | 28.00 | 22.00 | 28.05 | 27.99 | **28.50** |" in table
+    assert "| x4 | robust | +0.29 (not met) | +0.05 (met) | -0.21 (not met) | -0.25 (met) |" in table
+    assert "| x4 | auto | +0.60 (met) | -0.01 (not met) | +0.10 (met) | +0.00 (met) |" in table
     start, end = robust_table.markers("fsrcnn")
     page = f"intro\n{start}\nold\n{end}\nrest\n"
     assert robust_table.replace_block(page, table, "fsrcnn") == f"intro\n{table}\nrest\n"

@@ -5,15 +5,15 @@ training images.
         [--val_sets Val20] [--levels 5] [--data_dir D] [--threads 0] [--router checkpoints/router.json]
 
 For each scale where configs/<family>/x<scale>.yaml and x<scale>_robust.yaml both have their checkpoint: every image
-of --sets is degraded by each degradation of src/degradations.py (each degradation weighs the same) and upscaled by
-the networks whose weights are (1 - w) paper + w robust, w = 0, 1 / levels, .., 1. The detector
-(aliasing.fit_detector) is fitted to tell the unfiltered downscales from the antialiased ones by the LR's band
-energies; then the ramp of its score over which w goes from 0 to 1 that gives the most total PSNR, while no image
-that the paper model takes below bicubic, and the robust one does not, ends below bicubic (aliasing.best_ramp), is
-written with it into --router for the pair "<family>_x<scale>" (the file's other pairs stay). --val_sets are then
-scored the same way, per degradation: bicubic, the paper model, the robust model, the routed choice, the mean share
-of the robust model's weights and how many images the routed choice takes below bicubic; the figures go into the
-file beside the ramp. Test sets are never read.
+of --sets is degraded by each interpolating degradation of src/degradations.py (each weighs the same; not nearest
+neighbour, degradations.NEAREST) and upscaled by the networks whose weights are (1 - w) paper + w robust, w = 0, 1 /
+levels, .., 1. The detector (aliasing.fit_detector) is fitted to tell the unfiltered downscales from the antialiased
+ones by the LR's band energies; then the ramp of its score over which w goes from 0 to 1 that gives the most total
+PSNR, while no image that the paper model takes below bicubic, and the robust one does not, ends below bicubic
+(aliasing.best_ramp), is written with it into --router for the pair "<family>_x<scale>" (the file's other pairs
+stay). --val_sets are then scored the same way, per degradation: bicubic, the paper model, the robust model, the
+routed choice, the mean share of the robust model's weights and how many images the routed choice takes below
+bicubic; the figures go into the file beside the ramp. Test sets are never read.
 """
 import argparse
 import json
@@ -50,7 +50,7 @@ def scored(nets, set_names, data_dir, scale):
     each level's network] per image]}}."""
     from src import dataset, evaluate
     table = {}
-    for name in degradations.NAMES:
+    for name in degradations.INTERPOLATING:
         rows = table[name] = {"features": [], "bicubic": [], "levels": []}
         for set_name in set_names:
             images = dataset.load_eval_set(set_name, data_dir, scale, protocol.LUMA, name)
@@ -70,7 +70,8 @@ def scores(rows, detector):
 def fit(train, scale):
     """The detector: unfiltered LR (INTER_CUBIC, and INTER_LINEAR at x3/x4, where it samples without filtering)
     against antialiased LR (MATLAB's bicubic, Pillow's bicubic and Lanczos); INTER_AREA, a box filter, and INTER_LINEAR
-    at x2 (the same 2x2 mean) sit between the two and are left out of the fit."""
+    at x2 (the same 2x2 mean) sit between the two and are left out of the fit, and so is nearest neighbour, far on
+    the unfiltered side: the fit is about the border between the kinds (the ramp's guard still counts them all)."""
     unfiltered = ["cv2_cubic"] + (["cv2_linear"] if scale > 2 else [])
     x, aliased = [], []
     for name in unfiltered + ["matlab_bicubic", "pil_bicubic", "pil_lanczos"]:

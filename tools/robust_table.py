@@ -210,24 +210,34 @@ def _margins(figures, scale, column, reference, degradation_names, sets):
 
 
 def targets(figures, sets):
-    """The issue's three targets for the robust and auto columns, per scale (margins in dB, per set)."""
+    """The issue's three targets for the robust and auto columns, per scale (margins in dB, per set), and the
+    margin over bicubic under nearest neighbour."""
     def cell(margins, bound):
-        if any(m is None for m in margins):
+        if not margins or any(m is None for m in margins):
             return DASH
         shown = " / ".join(f"{m:+.2f}" for m in margins)
         return f"{shown} ({'met' if min(round(m, 2) for m in margins) >= bound else 'not met'})"
     names = ", ".join(sets)
+    # the issue's +0.30 dB over bicubic is asked of the downscales that interpolate; of nearest neighbour, >= 0
+    interpolating = [name for name in figures["degradations"] if name not in degradations.NEAREST]
+    nearest = [name for name in figures["degradations"] if name in degradations.NEAREST]
     lines = [f"Targets, margins per set ({names}; dB, judged at 0.01 dB): the smallest margin over bicubic "
-             "under any degradation (target +0.30), against OpenCV's FSRCNN under `cv2_cubic` (target >= 0) and "
-             "against the paper model under `matlab_bicubic` (target >= -0.30):", "",
-             "| scale | model | over bicubic, worst degradation | vs OpenCV, cv2_cubic | vs paper, matlab_bicubic |",
-             "|---|---|---|---|---|"]
+             "under any degradation but nearest neighbour (target +0.30) and under nearest neighbour (target >= 0), "
+             "against OpenCV's FSRCNN under `cv2_cubic` (target >= 0) and against the paper model under "
+             "`matlab_bicubic` (target >= -0.30):", "",
+             "| scale | model | over bicubic, worst degradation | over bicubic, nearest | vs OpenCV, cv2_cubic | "
+             "vs paper, matlab_bicubic |",
+             "|---|---|---|---|---|---|"]
     for scale in sorted(figures["scales"], key=int):
         for column in ("robust", "auto"):
-            lines.append(f"| x{scale} | {column} | "
-                         f"{cell(_margins(figures, scale, column, 'bicubic', figures['degradations'], sets), 0.3)} | "
-                         f"{cell(_margins(figures, scale, column, 'opencv', ['cv2_cubic'], sets), 0.0)} | "
-                         f"{cell(_margins(figures, scale, column, 'paper', [degradations.PAPER], sets), -0.3)} |")
+            def margin(reference, degradation_names):
+                if not degradation_names:
+                    return []
+                return _margins(figures, scale, column, reference, degradation_names, sets)
+            lines.append(f"| x{scale} | {column} | {cell(margin('bicubic', interpolating), 0.3)} | "
+                         f"{cell(margin('bicubic', nearest), 0.0)} | "
+                         f"{cell(margin('opencv', ['cv2_cubic']), 0.0)} | "
+                         f"{cell(margin('paper', [degradations.PAPER]), -0.3)} |")
     return lines + [""]
 
 

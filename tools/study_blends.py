@@ -4,9 +4,9 @@
     python -m tools.study_blends [--family fsrcnn] [--scales 2,3,4] [--sets General-100,BSD200] [--val_sets Val20]
         [--levels 5] [--data_dir D] [--threads 0] [--json FILE]
 
-Each image of --sets and --val_sets, degraded by each degradation of src/degradations.py, is upscaled two ways at
-weights w = 0, 1/levels, ..., 1 between the paper-protocol model (w = 0) and the robust one (w = 1): the outputs
-mixed, (1 - w) paper + w robust (both networks run), and the weights mixed, one network whose parameters are
+Each image of --sets and --val_sets, degraded by each interpolating degradation of src/degradations.py, is upscaled
+two ways at weights w = 0, 1/levels, ..., 1 between the paper-protocol model (w = 0) and the robust one (w = 1): the
+outputs mixed, (1 - w) paper + w robust (both networks run), and the weights mixed, one network whose parameters are
 (1 - w) paper + w robust (the robust models are fine-tuned from the paper ones, so the mix stays a working network).
 A ramp on the router's score (checkpoints/router.json's detector) sets w per image, fitted on --sets for each kind of
 mix as tools.calibrate_router fits infer.py's (aliasing.best_ramp); --val_sets are then scored per degradation with
@@ -30,7 +30,7 @@ def scored(nets, route, set_names, data_dir, scale):
     from src import dataset, evaluate, inference, protocol
     levels = len(nets) - 1
     rows = []
-    for index, name in enumerate(degradations.NAMES):
+    for index, name in enumerate(degradations.INTERPOLATING):
         for set_name in set_names:
             for _, hr, lr in dataset.load_eval_set(set_name, data_dir, scale, protocol.LUMA, name):
                 if min(hr.shape) < evaluate.smallest_side(scale, False):
@@ -57,7 +57,7 @@ def summary(rows, psnr, ramp):
     """Per degradation: the mean PSNR against the paper model's and bicubic's, and the images below bicubic."""
     result = psnr[np.arange(len(rows)), aliasing.Route(None, *ramp, psnr.shape[1] - 1).levels_of(rows[:, 1])]
     out = {}
-    for index, name in enumerate(degradations.NAMES):
+    for index, name in enumerate(degradations.INTERPOLATING):
         on = rows[:, 0] == index
         out[name] = {"vs_paper": round(float(result[on].mean() - psnr[on, 0].mean()), 3),
                      "vs_bicubic": round(float(result[on].mean() - rows[on, 2].mean()), 3),
