@@ -110,6 +110,7 @@ def test_a_library_lr_is_the_luma_of_the_libraries_rgb_lr(name):
 def test_names_and_mixes():
     assert degradations.NAMES == ("matlab_bicubic", "cv2_cubic", "cv2_linear", "cv2_area", "pil_bicubic",
                                   "pil_lanczos", "cv2_nearest", "pil_nearest")
+    assert degradations.INTERPOLATING + degradations.NEAREST == degradations.NAMES  # calibration reads the first
     assert degradations.parse_mix("cv2_cubic:3, pil_bicubic") == [("cv2_cubic", 0.75), ("pil_bicubic", 0.25)]
     for bad, message in [("cv2_lanczos4", "not one of"), ("cv2_cubic:0", "must be a number > 0"),
                          ("cv2_cubic:x", "must be a number > 0"), ("cv2_area,cv2_area", "listed twice"),
