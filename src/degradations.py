@@ -295,8 +295,8 @@ DEGRADATIONS = {d.name: d for d in (
 )}
 NAMES = tuple(DEGRADATIONS)
 # Nearest neighbour keeps no pixel between its samples and moves the LR grid (at x2 OpenCV's and Pillow's by half a
-# pixel each way, which no image tells apart): the robust models are trained, and infer.py's choice calibrated, on
-# the other six, the downscales that interpolate; nearest is scored beside them (docs/robust.md)
+# pixel each way, which no image tells apart): infer.py's choice is calibrated on the other six, the downscales that
+# interpolate (the robust models' training mixes draw on them too); nearest is scored beside them (docs/robust.md)
 NEAREST = ("cv2_nearest", "pil_nearest")
 INTERPOLATING = tuple(name for name in NAMES if name not in NEAREST)
 

@@ -70,8 +70,7 @@ def scores(rows, detector):
 def fit(train, scale):
     """The detector: unfiltered LR (INTER_CUBIC, and INTER_LINEAR at x3/x4, where it samples without filtering)
     against antialiased LR (MATLAB's bicubic, Pillow's bicubic and Lanczos); INTER_AREA, a box filter, and INTER_LINEAR
-    at x2 (the same 2x2 mean) sit between the two and are left out of the fit, and so is nearest neighbour, far on
-    the unfiltered side: the fit is about the border between the kinds (the ramp's guard still counts them all)."""
+    at x2 (the same 2x2 mean) sit between the two and are left out of the fit."""
     unfiltered = ["cv2_cubic"] + (["cv2_linear"] if scale > 2 else [])
     x, aliased = [], []
     for name in unfiltered + ["matlab_bicubic", "pil_bicubic", "pil_lanczos"]:
