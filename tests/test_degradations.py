@@ -68,8 +68,8 @@ def test_odd_sizes_at_integer_factors_are_exact(name):
 
 @pytest.mark.parametrize("name", LIBRARY)
 def test_other_output_sizes_within_one_level(name):
-    """Non-integer factors (not a degradation of the project, a user's resize to a given size): Pillow and nearest exact,
-    OpenCV within one level on at most an eighth of the pixels (OpenCV's float32 and SIMD fixed-point sums)."""
+    """Non-integer factors (not a degradation of the project, a user's resize to a given size): Pillow and nearest
+    exact, OpenCV within one level on at most an eighth of the pixels (OpenCV's float32 and SIMD fixed-point sums)."""
     rng = np.random.default_rng(1)
     photo = np.asarray(Image.open(SET5[1]).convert("RGB"))
     differing, total = 0, 0
