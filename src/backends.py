@@ -12,8 +12,7 @@ cached under paths.cache_dir()/onnx, written atomically (src/fileio.py), named a
 checkpoints of a mix of weights) and keyed by its content (sha256), the network's keys (architecture and options)
 and the source of the code that loads, mixes and exports it (this file, src/checkpoint.py, src/export.py, the
 network's module): a changed checkpoint or exporter gives another key, so the model is rebuilt, and the stale one
-removed. With the cached model, infer.py
-never imports MindSpore (start-up in a fraction of a second).
+removed. With the cached model, infer.py never imports MindSpore (start-up in a fraction of a second).
 
 A network that cannot be exported as one model (ClassSR: its router runs in Python between static graphs) stays on
 MindSpore under auto; --backend onnxruntime refuses it.

@@ -8,8 +8,7 @@ image in memory (OpenCV its BGR copy) and return the 8-bit HR image:
 - the project: infer.py's in-process pipeline as infer.py runs it by default (upscale.pick_checkpoint and
   make_upscaler: the shipped FSRCNN and FSRCNN-s of each scale on the default backend, routed among the
   paper-protocol model, the robust one and their mixes where both ship; luma, the routing score, the network, the
-  colour stage); the
-  network it picks for the image is timed alone too (the rest is pre- and post-processing);
+  colour stage); the network it picks for the image is timed alone too (the rest is pre- and post-processing);
 - OpenCV: DnnSuperResImpl.upsample() in a worker process of a Python that has cv2.dnn_superres (this one, else
   --opencv_python; OpenCV is no project dependency: python3 -m venv .venv-opencv &&
   .venv-opencv/bin/pip install 'opencv-contrib-python-headless<5'; OpenCV 5 dropped the TensorFlow importer).

@@ -128,10 +128,14 @@ def compute(family, scales, sets, data_dir, threads, python, models_dir):
     device.setup(get_config("", ["--threads", str(threads)]))
     figures = {"family": family, "degradations": list(degradations.NAMES), "scales": {}}
     for scale in scales:
-        nets = {"paper": network_of_config(os.path.join(ROOT, "configs", family, f"x{scale}.yaml"), threads),
-                "robust": network_of_config(os.path.join(ROOT, "configs", family, f"x{scale}_robust.yaml"), threads)}
         route = aliasing.read_routes().get(f"{family}_x{scale}")
         mixes = calibrate_router.level_networks(family, scale, route.levels, threads) if route else None
+        if mixes:  # the pair's ends are its paper and robust models (shares 0 and 1: their weights exactly)
+            nets = {"paper": mixes[0], "robust": mixes[-1]}
+        else:
+            nets = {"paper": network_of_config(os.path.join(ROOT, "configs", family, f"x{scale}.yaml"), threads),
+                    "robust": network_of_config(os.path.join(ROOT, "configs", family, f"x{scale}_robust.yaml"),
+                                                threads)}
         model = os.path.join(models_dir, OPENCV_MODEL[family].format(scale=scale))
         use_opencv = python is not None and os.path.isfile(model)
         per_scale = figures["scales"][str(scale)] = {}
