@@ -20,13 +20,21 @@ against it by tests/test_degradations.py on Set5 and on odd sizes:
   the factor, a = -0.5 cubic or Lanczos-3, weights renormalised at the borders), 22-bit fixed-point weights, the
   first pass rounded to 8 bits before the second. Reproduced bit for bit (Pillow 13).
 
+- <downscale>+jpeg<q> (e.g. pil_bicubic+jpeg75): a library downscale, then the LR saved as a baseline JPEG at
+  quality q and read back: Pillow's `Image.save(f, "JPEG", quality=q)`, whose bytes are the same as OpenCV's
+  `cv2.imwrite(f, lr, [IMWRITE_JPEG_QUALITY, q])` (both libjpeg-turbo at its defaults: the IJG tables scaled by q,
+  4:2:0 chroma, the integer DCT; tested against both). The photos users have are mostly JPEGs.
+
 The library degradations act on the 8-bit image as a user's file holds it (RGB, or a grayscale plane) and give
 8-bit LR pixels, as the library writes them; a luma network then reads the LR's Y as infer.py reads any file. The
 paper's degradation keeps the project's protocol: luma first, resized in float (protocol.degrade).
 """
+import functools
+import io
 from typing import NamedTuple
 
 import numpy as np
+from PIL import Image
 
 from src import protocol
 from src.errors import UserError
@@ -293,18 +301,44 @@ DEGRADATIONS = {d.name: d for d in (
     Degradation("pil_nearest", "PIL Image.resize((w/s, h/s), Image.NEAREST): the pixel under each centre",
                 pil_nearest),
 )}
-NAMES = tuple(DEGRADATIONS)
 # Nearest neighbour keeps no pixel between its samples and moves the LR grid (at x2 OpenCV's and Pillow's by half a
 # pixel each way, which no image tells apart): infer.py's choice is calibrated on the other six, the downscales that
 # interpolate (the robust models' training mixes draw on them too); nearest is scored beside them (docs/robust.md)
 NEAREST = ("cv2_nearest", "pil_nearest")
-INTERPOLATING = tuple(name for name in NAMES if name not in NEAREST)
+INTERPOLATING = tuple(name for name in DEGRADATIONS if name not in NEAREST)
+JPEG = "+jpeg"
+# A photo resized and saved by each library at its defaults: Pillow's resize(BICUBIC) and save (quality 75);
+# cv2.resize (INTER_LINEAR) and cv2.imwrite (quality 95). Scored beside the others, not calibrated on
+COMPRESSED = ("pil_bicubic+jpeg75", "cv2_linear+jpeg95")
+NAMES = tuple(DEGRADATIONS) + COMPRESSED
+
+
+def jpeg_round_trip(img, quality):
+    """An 8-bit HxW or HxWx3 image saved as a baseline JPEG at `quality` (Pillow's defaults otherwise) and read back."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(img)).save(buffer, "JPEG", quality=quality)
+    buffer.seek(0)
+    with Image.open(buffer) as decoded:
+        return np.asarray(decoded)
+
+
+@functools.lru_cache(maxsize=None)
+def _with_jpeg(base, quality):
+    downscale_of = DEGRADATIONS[base]
+    return Degradation(f"{base}{JPEG}{quality}", f"{downscale_of.call}, then saved as a JPEG at quality {quality}",
+                       lambda img, out_shape: jpeg_round_trip(downscale_of.resize(img, out_shape), quality))
 
 
 def check_name(name):
-    """The degradation of this name; an unknown one is a UserError listing them."""
+    """The degradation of this name: one of DEGRADATIONS, or one of their 8-bit downscales followed by +jpeg<q>, q
+    from 1 to 100; an unknown one is a UserError listing them."""
+    base, jpeg, quality = name.partition(JPEG)
+    if jpeg and base in DEGRADATIONS and base != PAPER and quality.isdigit() and quality == str(int(quality)) \
+            and 1 <= int(quality) <= 100:
+        return _with_jpeg(base, int(quality))
     if name not in DEGRADATIONS:
-        raise UserError(f"degradation '{name}' is not one of {', '.join(NAMES)}")
+        raise UserError(f"degradation '{name}' is not one of {', '.join(DEGRADATIONS)}, nor one of those but "
+                        f"{PAPER} followed by {JPEG}<quality from 1 to 100> (e.g. pil_bicubic+jpeg75)")
     return DEGRADATIONS[name]
 
 

@@ -94,7 +94,7 @@ def format_table(results, verbose=False):
     lines = [head, "-" * len(head)]
     degradation = results.get("degradation", degradations.PAPER)
     if degradation != degradations.PAPER:
-        lines.insert(0, f"LR: {degradation}, {degradations.DEGRADATIONS[degradation].call}")
+        lines.insert(0, f"LR: {degradation}, {degradations.check_name(degradation).call}")
     row = "{:<12}{:>6}{:>9.2f}{:>8.4f}{:>10.2f}{:>10.4f}"
     for set_name, r in results["sets"].items():
         if verbose:

@@ -4,11 +4,16 @@ training mix (--train_degradations): deterministic, every degradation used, vali
 OpenCV is a test-only dependency (requirements-test.txt): its tests are skipped where it is not installed.
 Bounds: Pillow's BICUBIC/LANCZOS are reproduced bit for bit at every size tried; OpenCV's INTER_AREA,
 INTER_CUBIC and INTER_LINEAR bit for bit at integer factors (the degradations); at other output sizes OpenCV's three
-within one 8-bit level (measured: cubic 2.6%, linear 9.8%, area 0.01% of the pixels).
+within one 8-bit level (measured: cubic 2.6%, linear 9.8%, area 0.01% of the pixels). A downscale saved as a JPEG
+(+jpeg<q>) is the library's resize then the library's own JPEG writer and reader (Pillow's, or OpenCV's imencode and
+imdecode): bit for bit.
 """
 import glob
+import io
 import json
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -21,6 +26,7 @@ from src.errors import UserError
 SET5 = sorted(glob.glob(os.path.join(ROOT, "data", "Set5", "*.png")))
 PIL_FILTERS = {"pil_bicubic": Image.BICUBIC, "pil_lanczos": Image.LANCZOS, "pil_nearest": Image.NEAREST}
 LIBRARY = [name for name in degradations.NAMES if name != degradations.PAPER]
+RESIZES = [name for name in LIBRARY if degradations.JPEG not in name]
 
 
 def _cv2_flag(name):
@@ -30,8 +36,25 @@ def _cv2_flag(name):
     return cv2, flags[name]
 
 
+def library_jpeg(library, img, quality):
+    """The library's own JPEG writer and reader: Image.save and Image.open, or cv2.imencode and cv2.imdecode."""
+    if library == "pil":
+        buffer = io.BytesIO()
+        Image.fromarray(img).save(buffer, "JPEG", quality=quality)
+        return np.asarray(Image.open(buffer))
+    cv2 = pytest.importorskip("cv2")
+    bgr = img[..., ::-1] if img.ndim == 3 else img
+    _, data = cv2.imencode(".jpg", np.ascontiguousarray(bgr), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    out = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+    return out[..., ::-1] if out.ndim == 3 else out
+
+
 def library_resize(name, img, out_shape):
-    """The library's own call: cv2.resize(img, (w, h), interpolation) or Image.resize((w, h), filter)."""
+    """The library's own calls: cv2.resize(img, (w, h), interpolation) or Image.resize((w, h), filter), and for
+    <resize>+jpeg<q> that library's JPEG writer and reader after it."""
+    base, jpeg, quality = name.partition(degradations.JPEG)
+    if jpeg:
+        return library_jpeg(base.split("_")[0], library_resize(base, img, out_shape), int(quality))
     if name in PIL_FILTERS:
         return np.asarray(Image.fromarray(img).resize(out_shape[::-1], PIL_FILTERS[name]))
     cv2, flag = _cv2_flag(name)
@@ -66,7 +89,7 @@ def test_odd_sizes_at_integer_factors_are_exact(name):
                     (name, scale, img.shape)
 
 
-@pytest.mark.parametrize("name", LIBRARY)
+@pytest.mark.parametrize("name", RESIZES)
 def test_other_output_sizes_within_one_level(name):
     """Non-integer factors (not a degradation of the project, a user's resize to a given size): Pillow and nearest
     exact, OpenCV within one level on at most an eighth of the pixels (OpenCV's float32 and SIMD fixed-point sums)."""
@@ -109,12 +132,18 @@ def test_a_library_lr_is_the_luma_of_the_libraries_rgb_lr(name):
 
 def test_names_and_mixes():
     assert degradations.NAMES == ("matlab_bicubic", "cv2_cubic", "cv2_linear", "cv2_area", "pil_bicubic",
-                                  "pil_lanczos", "cv2_nearest", "pil_nearest")
-    assert degradations.INTERPOLATING + degradations.NEAREST == degradations.NAMES  # calibration reads the first
+                                  "pil_lanczos", "cv2_nearest", "pil_nearest", "pil_bicubic+jpeg75",
+                                  "cv2_linear+jpeg95")
+    # calibration reads the first group
+    assert degradations.INTERPOLATING + degradations.NEAREST + degradations.COMPRESSED == degradations.NAMES
     assert degradations.parse_mix("cv2_cubic:3, pil_bicubic") == [("cv2_cubic", 0.75), ("pil_bicubic", 0.25)]
+    assert degradations.parse_mix("cv2_area+jpeg90:1,pil_lanczos") == [("cv2_area+jpeg90", 0.5), ("pil_lanczos", 0.5)]
     for bad, message in [("cv2_lanczos4", "not one of"), ("cv2_cubic:0", "must be a number > 0"),
                          ("cv2_cubic:x", "must be a number > 0"), ("cv2_area,cv2_area", "listed twice"),
-                         ("", "not one of")]:
+                         ("", "not one of"), ("matlab_bicubic+jpeg75", "but matlab_bicubic followed by"),
+                         ("pil_bicubic+jpeg0", "quality from 1 to 100"), ("pil_bicubic+jpeg101", "not one of"),
+                         ("pil_bicubic+jpeg075", "not one of"), ("pil_bicubic+jpeg", "not one of"),
+                         ("pil_bicubic+jpeg7.5", "not one of"), ("+jpeg75", "not one of")]:
         with pytest.raises(UserError, match=message):
             degradations.parse_mix(bad)
     with pytest.raises(UserError, match="uint8"):
@@ -123,19 +152,47 @@ def test_names_and_mixes():
         degradations.downscale(np.zeros((9, 8), np.uint8), 2, "cv2_area")
 
 
+def test_jpeg_keeps_less_of_the_image_at_lower_quality():
+    """The JPEG stage is lossy as its quality says: the 8-bit LR drifts from the downscale's own pixels, less at 95
+    than at 75, and at 100 by at most a few levels (the colour conversion and 4:2:0 chroma)."""
+    pixels = np.asarray(Image.open(SET5[4]).convert("RGB"))
+    hr = protocol.modcrop(pixels, 2)
+    plain = degradations.downscale(hr, 2, "pil_bicubic").astype(int)
+    error = {q: np.abs(degradations.downscale(hr, 2, f"pil_bicubic+jpeg{q}") - plain).mean() for q in (75, 95, 100)}
+    assert 0 < error[100] < error[95] < error[75] < 8, error
+
+
+
+def test_jpeg_pixels_do_not_depend_on_the_cpu_kind():
+    """libjpeg-turbo's SIMD paths (the one this CPU picks, SSE2, none) give the same JPEG pixels."""
+    code = ("import hashlib, sys, numpy as np; sys.path.insert(0, sys.argv[1]); from PIL import Image; "
+            "from src import degradations, protocol; "
+            "px = protocol.modcrop(np.asarray(Image.open(sys.argv[2]).convert('RGB')), 12); "
+            "print(hashlib.sha256(b''.join(degradations.downscale(px, s, n).tobytes() for s in (2, 3, 4) "
+            "for n in degradations.COMPRESSED)).hexdigest())")
+    digests = {subprocess.run([sys.executable, "-c", code, ROOT, SET5[2]], env=dict(os.environ, **forced),
+                              capture_output=True, text=True, check=True).stdout
+               for forced in ({}, {"JSIMD_FORCESSE2": "1"}, {"JSIMD_FORCENONE": "1"})}
+    assert len(digests) == 1 and digests != {""}
+
+
 # ---------------------------------------------------------------- eval.py --degradation
 def test_eval_scores_a_shipped_model_under_cv2_cubic(tmp_path, capsys):
     """The shipped x4 model on Set5: under cv2_cubic below its paper-protocol score, and the bic PSNR column is the
     bicubic upscaling of that same LR (the Y of OpenCV's RGB LR)."""
     shipped = ["--data_dir", os.path.join(ROOT, "data"), "--eval_sets", "Set5"]
     scores = {}
-    for name in ("matlab_bicubic", "cv2_cubic"):
+    for name in ("matlab_bicubic", "cv2_cubic", "pil_bicubic+jpeg75"):
         out = tmp_path / f"{name}.json"
         code, stdout, err = run_script("eval", shipped + ["--degradation", name, "--json", str(out)], capsys)
         assert code == 0, err
         scores[name] = json.loads(out.read_text())
         assert scores[name]["degradation"] == name
         assert ("LR: cv2_cubic, cv2.resize" in stdout) == (name == "cv2_cubic")
+    assert "LR: pil_bicubic+jpeg75, PIL Image.resize((w/s, h/s), Image.BICUBIC), antialiased, then saved as a JPEG at " \
+           "quality 75" in stdout
+    jpeg = scores["pil_bicubic+jpeg75"]["sets"]["Set5"]
+    assert jpeg["bicubic_psnr"] < scores["matlab_bicubic"]["sets"]["Set5"]["bicubic_psnr"]  # JPEG loses detail
     paper, cv2_cubic = scores["matlab_bicubic"]["sets"]["Set5"], scores["cv2_cubic"]["sets"]["Set5"]
     assert cv2_cubic["psnr"] < paper["psnr"] - 3.0  # the sharpening learned for antialiased LR amplifies aliasing
     cv2, flag = _cv2_flag("cv2_cubic")
@@ -254,21 +311,23 @@ def test_robust_table_renders_rows_of_degradations_and_replaces_its_block():
     assert "| matlab_bicubic | 28.00 | **30.00** | – | – | 28.50 |" in table
     assert "| cv2_cubic | 28.00 | 25.00 | **28.60** | **28.60** | 28.50 |" in table
     # the targets: robust and auto are missing under matlab_bicubic, known under cv2_cubic; no nearest row yet
-    assert "| x4 | robust | – | – | +0.10 (met) | – |" in table
-    assert "| x4 | auto | – | – | +0.10 (met) | – |" in table
+    assert "| x4 | robust | – | – | – | +0.10 (met) | – |" in table
+    assert "| x4 | auto | – | – | – | +0.10 (met) | – |" in table
     figures["scales"]["4"]["Set5"]["matlab_bicubic"].update(robust=29.75, auto=30.0)
     table = robust_table.render(figures)
-    assert "| x4 | robust | +0.60 (met) | – | +0.10 (met) | -0.25 (met) |" in table
-    assert "| x4 | auto | +0.60 (met) | – | +0.10 (met) | +0.00 (met) |" in table
+    assert "| x4 | robust | +0.60 (met) | – | – | +0.10 (met) | -0.25 (met) |" in table
+    assert "| x4 | auto | +0.60 (met) | – | – | +0.10 (met) | +0.00 (met) |" in table
     figures["scales"]["4"]["Set5"]["cv2_cubic"].update(robust=28.29)
-    assert "| x4 | robust | +0.29 (not met) | – | -0.21 (not met) | -0.25 (met) |" in robust_table.render(figures)
-    # nearest neighbour is judged against bicubic alone, at >= 0, and leaves the worst-degradation column alone
-    figures["degradations"].append("cv2_nearest")
+    assert "| x4 | robust | +0.29 (not met) | – | – | -0.21 (not met) | -0.25 (met) |" in robust_table.render(figures)
+    # nearest neighbour and JPEG are judged against bicubic alone, at >= 0, and leave the worst-degradation column
+    figures["degradations"] += ["cv2_nearest", "pil_bicubic+jpeg75"]
     figures["scales"]["4"]["Set5"]["cv2_nearest"] = dict(row, paper=22.0, robust=28.05, auto=27.99)
+    figures["scales"]["4"]["Set5"]["pil_bicubic+jpeg75"] = dict(row, paper=27.0, robust=28.2, auto=27.9)
     table = robust_table.render(figures)
     assert "| cv2_nearest | 28.00 | 22.00 | 28.05 | 27.99 | **28.50** |" in table
-    assert "| x4 | robust | +0.29 (not met) | +0.05 (met) | -0.21 (not met) | -0.25 (met) |" in table
-    assert "| x4 | auto | +0.60 (met) | -0.01 (not met) | +0.10 (met) | +0.00 (met) |" in table
+    assert "| pil_bicubic+jpeg75 | 28.00 | 27.00 | 28.20 | 27.90 | **28.50** |" in table
+    assert "| x4 | robust | +0.29 (not met) | +0.05 (met) | +0.20 (met) | -0.21 (not met) | -0.25 (met) |" in table
+    assert "| x4 | auto | +0.60 (met) | -0.01 (not met) | -0.10 (not met) | +0.10 (met) | +0.00 (met) |" in table
     start, end = robust_table.markers("fsrcnn")
     page = f"intro\n{start}\nold\n{end}\nrest\n"
     assert robust_table.replace_block(page, table, "fsrcnn") == f"intro\n{table}\nrest\n"
