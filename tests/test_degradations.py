@@ -162,7 +162,6 @@ def test_jpeg_keeps_less_of_the_image_at_lower_quality():
     assert 0 < error[100] < error[95] < error[75] < 8, error
 
 
-
 def test_jpeg_pixels_do_not_depend_on_the_cpu_kind():
     """libjpeg-turbo's SIMD paths (the one this CPU picks, SSE2, none) give the same JPEG pixels."""
     code = ("import hashlib, sys, numpy as np; sys.path.insert(0, sys.argv[1]); from PIL import Image; "
@@ -189,8 +188,8 @@ def test_eval_scores_a_shipped_model_under_cv2_cubic(tmp_path, capsys):
         scores[name] = json.loads(out.read_text())
         assert scores[name]["degradation"] == name
         assert ("LR: cv2_cubic, cv2.resize" in stdout) == (name == "cv2_cubic")
-    assert "LR: pil_bicubic+jpeg75, PIL Image.resize((w/s, h/s), Image.BICUBIC), antialiased, then saved as a JPEG at " \
-           "quality 75" in stdout
+    assert ("LR: pil_bicubic+jpeg75, PIL Image.resize((w/s, h/s), Image.BICUBIC), antialiased, then saved as a JPEG "
+            "at quality 75") in stdout
     jpeg = scores["pil_bicubic+jpeg75"]["sets"]["Set5"]
     assert jpeg["bicubic_psnr"] < scores["matlab_bicubic"]["sets"]["Set5"]["bicubic_psnr"]  # JPEG loses detail
     paper, cv2_cubic = scores["matlab_bicubic"]["sets"]["Set5"], scores["cv2_cubic"]["sets"]["Set5"]
@@ -318,7 +317,8 @@ def test_robust_table_renders_rows_of_degradations_and_replaces_its_block():
     assert "| x4 | robust | +0.60 (met) | – | – | +0.10 (met) | -0.25 (met) |" in table
     assert "| x4 | auto | +0.60 (met) | – | – | +0.10 (met) | +0.00 (met) |" in table
     figures["scales"]["4"]["Set5"]["cv2_cubic"].update(robust=28.29)
-    assert "| x4 | robust | +0.29 (not met) | – | – | -0.21 (not met) | -0.25 (met) |" in robust_table.render(figures)
+    table = robust_table.render(figures)
+    assert "| x4 | robust | +0.29 (not met) | – | – | -0.21 (not met) | -0.25 (met) |" in table
     # nearest neighbour and JPEG are judged against bicubic alone, at >= 0, and leave the worst-degradation column
     figures["degradations"] += ["cv2_nearest", "pil_bicubic+jpeg75"]
     figures["scales"]["4"]["Set5"]["cv2_nearest"] = dict(row, paper=22.0, robust=28.05, auto=27.99)
