@@ -19,18 +19,17 @@ against it by tests/test_degradations.py on Set5 and on odd sizes:
 - pil_bicubic, pil_lanczos: Pillow `Image.resize((w/s, h/s), BICUBIC / LANCZOS)`: antialiased (the kernel widened by
   the factor, a = -0.5 cubic or Lanczos-3, weights renormalised at the borders), 22-bit fixed-point weights, the
   first pass rounded to 8 bits before the second. Reproduced bit for bit (Pillow 13).
-
 - <downscale>+jpeg<q> (e.g. pil_bicubic+jpeg75): a library downscale, then the LR saved as a baseline JPEG at
   quality q and read back: Pillow's `Image.save(f, "JPEG", quality=q)`, whose bytes are the same as OpenCV's
   `cv2.imwrite(f, lr, [IMWRITE_JPEG_QUALITY, q])` (both libjpeg-turbo at its defaults: the IJG tables scaled by q,
-  4:2:0 chroma, the integer DCT; tested against both). The photos users have are mostly JPEGs.
+  4:2:0 chroma, the integer DCT; tested against OpenCV's). The photos users have are mostly JPEGs.
 
 The library degradations act on the 8-bit image as a user's file holds it (RGB, or a grayscale plane) and give
 8-bit LR pixels, as the library writes them; a luma network then reads the LR's Y as infer.py reads any file. The
 paper's degradation keeps the project's protocol: luma first, resized in float (protocol.degrade).
 """
-import functools
 import io
+import re
 from typing import NamedTuple
 
 import numpy as np
@@ -322,20 +321,14 @@ def jpeg_round_trip(img, quality):
         return np.asarray(decoded)
 
 
-@functools.lru_cache(maxsize=None)
-def _with_jpeg(base, quality):
-    downscale_of = DEGRADATIONS[base]
-    return Degradation(f"{base}{JPEG}{quality}", f"{downscale_of.call}, then saved as a JPEG at quality {quality}",
-                       lambda img, out_shape: jpeg_round_trip(downscale_of.resize(img, out_shape), quality))
-
-
 def check_name(name):
     """The degradation of this name: one of DEGRADATIONS, or one of their 8-bit downscales followed by +jpeg<q>, q
-    from 1 to 100; an unknown one is a UserError listing them."""
+    from 1 to 100 written plainly; an unknown one is a UserError listing them."""
     base, jpeg, quality = name.partition(JPEG)
-    if jpeg and base in DEGRADATIONS and base != PAPER and quality.isdigit() and quality == str(int(quality)) \
-            and 1 <= int(quality) <= 100:
-        return _with_jpeg(base, int(quality))
+    if jpeg and base in DEGRADATIONS and base != PAPER and re.fullmatch(r"100|[1-9][0-9]?", quality):
+        downscale_of, q = DEGRADATIONS[base], int(quality)
+        return Degradation(name, f"{downscale_of.call}, then saved as a JPEG at quality {q}",
+                           lambda img, out_shape: jpeg_round_trip(downscale_of.resize(img, out_shape), q))
     if name not in DEGRADATIONS:
         raise UserError(f"degradation '{name}' is not one of {', '.join(DEGRADATIONS)}, nor one of those but "
                         f"{PAPER} followed by {JPEG}<quality from 1 to 100> (e.g. pil_bicubic+jpeg75)")
